@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmlab: the core objects shared by every file of the driver.
+ *
+ * Glossary (as in the 2006 driver):
+ *   gva - guest virtual address      gpa - guest physical address
+ *   gfn - guest frame number         hva - host virtual address
+ *   hpa - host physical address      hfn - host frame number
+ *
+ * A VM is a file descriptor (struct kvmlab_vm), owned by the process that
+ * created it; a vCPU is a file descriptor (struct kvmlab_vcpu) whose
+ * KVM_RUN runs in the calling thread.  The backend (svm.c) sits behind
+ * struct kvmlab_arch_ops; the guest-physical mapping (npt.c, later the
+ * shadow MMU variants) behind struct kvmlab_mmu_ops.
+ */
+#ifndef KVMLAB_H
+#define KVMLAB_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/list.h>
+
+#define KVMLAB_API_VERSION	12
+#define KVMLAB_MAX_VCPUS	16
+#define KVMLAB_MAX_VCPU_ID	KVMLAB_MAX_VCPUS
+#define KVMLAB_USER_MEM_SLOTS	32
+#define KVMLAB_MAX_CPUID	256
+#define KVMLAB_MAX_SLOT_PAGES	(1UL << 22)	/* 16 GiB per slot */
+
+enum kvmlab_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX,
+	VCPU_RSP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
+	VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11,
+	VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15,
+	NR_VCPU_REGS
+};
+
+enum kvmlab_seg {
+	SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_TR, SEG_LDTR,
+	NR_SEGS
+};
+
+struct kvmlab_memslot {
+	u32 id;
+	u64 base_gfn;
+	u64 npages;
+	unsigned long hva;
+	struct page **pages;	/* pinned lazily, on first guest access */
+};
+
+/* Counters: one u64 each, named like the in-tree KVM's where they mean
+ * the same thing.  stats.c turns this list into debugfs files.
+ */
+#define KVMLAB_VCPU_STATS(X)	\
+	X(exits)		\
+	X(io_exits)		\
+	X(mmio_exits)		\
+	X(halt_exits)		\
+	X(irq_exits)		\
+	X(signal_exits)		\
+	X(request_irq_exits)	\
+	X(cpuid_exits)		\
+	X(msr_exits)		\
+	X(npf_exits)		\
+	X(shutdown_exits)	\
+	X(insn_ud)		\
+	X(pf_fixed)		\
+	X(pf_guest)
+
+struct kvmlab_vcpu_stat {
+#define X(name) u64 name;
+	KVMLAB_VCPU_STATS(X)
+#undef X
+};
+
+enum kvmlab_vcpu_mode { OUTSIDE_GUEST_MODE, IN_GUEST_MODE };
+
+#define KVMLAB_REQ_TLB_FLUSH	0
+
+/* A string PIO instruction in flight between two KVM_RUNs. */
+struct kvmlab_pio {
+	bool pending;
+	bool in;
+	bool string;
+	bool rep;
+	u8 size;
+	u8 seg;
+	u8 addr_size;		/* 2, 4 or 8 */
+	u16 port;
+	u32 count;
+	u64 next_rip;
+};
+
+struct kvmlab_vm;
+
+struct kvmlab_vcpu {
+	struct kvmlab_vm *vm;
+	u32 vcpu_id;
+	struct mutex mutex;	/* every vCPU ioctl, KVM_RUN included */
+	struct kvm_run *run;
+	void *pio_data;		/* the second page of the vCPU mmap */
+
+	unsigned long regs[NR_VCPU_REGS];
+	unsigned long rip;
+	unsigned long cr2;
+	u64 efer;		/* as the guest sees it (no SVME) */
+	u64 apic_base;
+	u64 tsc_aux;
+
+	int mode;		/* enum kvmlab_vcpu_mode */
+	int cpu;		/* where it last entered the guest */
+	unsigned long requests;
+
+	struct kvmlab_pio pio;
+
+	int nr_cpuid;
+	struct kvm_cpuid_entry2 *cpuid;
+
+	void *fpu;		/* fxsave image of the guest, 16-byte aligned */
+
+	struct kvmlab_vcpu_stat stat;
+	void *arch;		/* backend private (struct vcpu_svm) */
+};
+
+struct kvmlab_vm {
+	refcount_t refcount;
+	struct mm_struct *mm;	/* the owner: every ioctl checks it */
+	struct list_head list;
+	struct mutex lock;	/* vCPU creation */
+	struct mutex mmu_lock;	/* memslots, the guest-physical map, pins */
+	int nr_vcpus;
+	struct kvmlab_vcpu *vcpus[KVMLAB_MAX_VCPUS];
+	struct kvmlab_memslot *slots[KVMLAB_USER_MEM_SLOTS];
+	void *mmu;		/* the MMU variant's private state */
+	const struct kvmlab_mmu_ops *mmu_ops;
+	u64 pinned_pages;
+};
+
+/* The hardware backend, as the 2006 driver's kvm_arch_ops. */
+struct kvmlab_arch_ops {
+	const char *name;
+	int (*hardware_setup)(void);
+	void (*hardware_unsetup)(void);
+	int (*vcpu_create)(struct kvmlab_vcpu *vcpu);
+	void (*vcpu_free)(struct kvmlab_vcpu *vcpu);
+	void (*get_segment)(struct kvmlab_vcpu *vcpu, struct kvm_segment *var,
+			    int seg);
+	void (*set_segment)(struct kvmlab_vcpu *vcpu,
+			    const struct kvm_segment *var, int seg);
+	void (*get_dtable)(struct kvmlab_vcpu *vcpu, struct kvm_dtable *dt,
+			   bool idt);
+	void (*set_dtable)(struct kvmlab_vcpu *vcpu,
+			   const struct kvm_dtable *dt, bool idt);
+	void (*get_sregs)(struct kvmlab_vcpu *vcpu, struct kvm_sregs *sregs);
+	void (*set_sregs)(struct kvmlab_vcpu *vcpu,
+			  const struct kvm_sregs *sregs);
+	u64 (*get_rflags)(struct kvmlab_vcpu *vcpu);
+	void (*set_rflags)(struct kvmlab_vcpu *vcpu, u64 rflags);
+	int (*get_msr)(struct kvmlab_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
+		       bool host);
+	void (*queue_exception)(struct kvmlab_vcpu *vcpu, int vector,
+				bool has_error, u32 error_code);
+	/* Enter the guest once and handle the exit: 1 = enter again,
+	 * 0 = return to userspace (run->exit_reason set), < 0 = errno.
+	 */
+	int (*run)(struct kvmlab_vcpu *vcpu);
+};
+
+/* The guest-physical map (npt.c; the shadow MMU variants later). */
+struct kvmlab_mmu_ops {
+	const char *name;
+	int (*init)(struct kvmlab_vm *vm);
+	void (*destroy)(struct kvmlab_vm *vm);
+	/* Drop every mapping: memslots changed. Caller holds mmu_lock. */
+	void (*zap_all)(struct kvmlab_vm *vm);
+	u64 (*root_hpa)(struct kvmlab_vm *vm);
+	/* 1 = mapped, 0 = no memory there (MMIO), < 0 = errno */
+	int (*page_fault)(struct kvmlab_vcpu *vcpu, u64 gpa, u64 error_code);
+};
+
+extern const struct kvmlab_arch_ops *kvmlab_arch;
+extern const struct kvmlab_arch_ops svm_arch_ops;
+extern const struct kvmlab_mmu_ops npt_mmu_ops;
+
+/* main.c */
+void kvmlab_vm_put(struct kvmlab_vm *vm);
+void kvmlab_flush_remote_tlbs(struct kvmlab_vm *vm);
+
+/* vcpu.c */
+int kvmlab_create_vcpu(struct kvmlab_vm *vm, unsigned long id);
+void kvmlab_vcpu_free(struct kvmlab_vcpu *vcpu);
+bool kvmlab_vcpu_enter_check(struct kvmlab_vcpu *vcpu);
+
+/* memslot.c */
+int kvmlab_set_memory_region(struct kvmlab_vm *vm,
+			     struct kvm_userspace_memory_region *mem);
+void kvmlab_free_memslots(struct kvmlab_vm *vm);
+struct kvmlab_memslot *kvmlab_gfn_to_slot(struct kvmlab_vm *vm, u64 gfn);
+int kvmlab_gfn_to_pfn(struct kvmlab_vm *vm, u64 gfn, unsigned long *pfn);
+int kvmlab_read_guest(struct kvmlab_vcpu *vcpu, u64 gpa, void *buf,
+		      unsigned int len);
+int kvmlab_write_guest(struct kvmlab_vcpu *vcpu, u64 gpa, const void *buf,
+		       unsigned int len);
+
+/* x86.c: architectural pieces shared by the backends */
+int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
+int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
+		      struct kvm_cpuid2 __user *ucpuid);
+void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu);
+int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
+		    bool set);
+int kvmlab_get_msr_index_list(struct kvm_msr_list __user *ulist);
+bool kvmlab_valid_sregs(const struct kvm_sregs *sregs);
+int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu);
+int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu);
+void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
+			   u64 info0, u64 info1);
+
+/* stats.c */
+int kvmlab_stats_init(void);
+void kvmlab_stats_exit(void);
+
+#endif

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: /dev/kvmlab, the system and VM file descriptors.
+ *
+ * The ABI is <linux/kvm.h>, API version 12, with the in-tree KVM's errno
+ * for every refusal, so any KVM userspace can drive kvmlab.
+ */
+#include <linux/module.h>
+#include <linux/miscdevice.h>
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/sched/mm.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include "kvmlab.h"
+
+MODULE_AUTHOR("kvmlab developers");
+MODULE_DESCRIPTION("kvmlab: an instrumented re-creation of the 2006 KVM driver");
+MODULE_LICENSE("GPL");
+
+const struct kvmlab_arch_ops *kvmlab_arch;
+
+LIST_HEAD(kvmlab_vm_list);
+DEFINE_MUTEX(kvmlab_vm_list_lock);
+
+static void kvmlab_vm_destroy(struct kvmlab_vm *vm)
+{
+	int i;
+
+	mutex_lock(&kvmlab_vm_list_lock);
+	list_del(&vm->list);
+	mutex_unlock(&kvmlab_vm_list_lock);
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		kvmlab_vcpu_free(vm->vcpus[i]);
+	mutex_lock(&vm->mmu_lock);
+	vm->mmu_ops->destroy(vm);
+	kvmlab_free_memslots(vm);
+	mutex_unlock(&vm->mmu_lock);
+	mmdrop(vm->mm);
+	kfree(vm);
+}
+
+void kvmlab_vm_put(struct kvmlab_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->refcount))
+		kvmlab_vm_destroy(vm);
+}
+
+static void kvmlab_kick_ipi(void *unused)
+{
+	/* The interrupt itself made the vCPU leave the guest. */
+}
+
+/*
+ * Make every vCPU flush its guest TLB before it runs a guest instruction
+ * again.  A vCPU in the guest is sent an IPI and waited for: when this
+ * returns, no vCPU uses a translation dropped before the call.
+ */
+void kvmlab_flush_remote_tlbs(struct kvmlab_vm *vm)
+{
+	int i, me = get_cpu();
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct kvmlab_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
+		int cpu;
+
+		set_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests);
+		smp_mb__after_atomic();
+		cpu = READ_ONCE(vcpu->cpu);
+		if (READ_ONCE(vcpu->mode) == IN_GUEST_MODE && cpu != me)
+			smp_call_function_single(cpu, kvmlab_kick_ipi, NULL, 1);
+	}
+	put_cpu();
+}
+
+static long kvmlab_check_extension(long ext);
+
+static bool kvmlab_vm_owned(struct kvmlab_vm *vm)
+{
+	return vm->mm == current->mm;
+}
+
+static long kvmlab_vm_ioctl(struct file *filp, unsigned int ioctl,
+			    unsigned long arg)
+{
+	struct kvmlab_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (!kvmlab_vm_owned(vm))
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return kvmlab_create_vcpu(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return kvmlab_set_memory_region(vm, &mem);
+	}
+	case KVM_SET_TSS_ADDR:
+		return 0;	/* SVM runs real mode natively: nothing to do */
+	case KVM_CHECK_EXTENSION:
+		return kvmlab_check_extension(arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int kvmlab_vm_release(struct inode *inode, struct file *filp)
+{
+	kvmlab_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations kvmlab_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= kvmlab_vm_release,
+	.unlocked_ioctl	= kvmlab_vm_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static int kvmlab_create_vm(unsigned long type)
+{
+	struct kvmlab_vm *vm;
+	int r;
+
+	if (type)
+		return -EINVAL;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	refcount_set(&vm->refcount, 1);
+	mutex_init(&vm->lock);
+	mutex_init(&vm->mmu_lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	vm->mmu_ops = &npt_mmu_ops;
+	r = vm->mmu_ops->init(vm);
+	if (r) {
+		mmdrop(vm->mm);
+		kfree(vm);
+		return r;
+	}
+	mutex_lock(&kvmlab_vm_list_lock);
+	list_add(&vm->list, &kvmlab_vm_list);
+	mutex_unlock(&kvmlab_vm_list_lock);
+
+	r = anon_inode_getfd("kvmlab-vm", &kvmlab_vm_fops, vm,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		kvmlab_vm_put(vm);
+	return r;
+}
+
+static long kvmlab_check_extension(long ext)
+{
+	switch (ext) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+		return 1;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+		return KVMLAB_MAX_VCPUS;
+	case KVM_CAP_MAX_VCPU_ID:
+		return KVMLAB_MAX_VCPU_ID;
+	case KVM_CAP_NR_MEMSLOTS:
+		return KVMLAB_USER_MEM_SLOTS;
+	default:
+		return 0;
+	}
+}
+
+static long kvmlab_dev_ioctl(struct file *filp, unsigned int ioctl,
+			     unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		if (arg)
+			return -EINVAL;
+		return KVMLAB_API_VERSION;
+	case KVM_CREATE_VM:
+		return kvmlab_create_vm(arg);
+	case KVM_CHECK_EXTENSION:
+		return kvmlab_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return 2 * PAGE_SIZE;	/* kvm_run, then the PIO data page */
+	case KVM_GET_SUPPORTED_CPUID:
+		return kvmlab_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return kvmlab_get_msr_index_list((void __user *)arg);
+	default:
+		return -EINVAL;
+	}
+}
+
+static const struct file_operations kvmlab_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= kvmlab_dev_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice kvmlab_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "kvmlab",
+	.fops	= &kvmlab_dev_fops,
+	.mode	= 0600,
+};
+
+static int __init kvmlab_init(void)
+{
+	int r;
+
+	kvmlab_arch = &svm_arch_ops;
+	r = kvmlab_arch->hardware_setup();
+	if (r)
+		return r;
+	r = kvmlab_stats_init();
+	if (r)
+		goto out_hw;
+	r = misc_register(&kvmlab_dev);
+	if (r) {
+		pr_err("kvmlab: cannot register /dev/kvmlab (%d)\n", r);
+		goto out_stats;
+	}
+	pr_info("kvmlab: loaded, backend %s\n", kvmlab_arch->name);
+	return 0;
+
+out_stats:
+	kvmlab_stats_exit();
+out_hw:
+	kvmlab_arch->hardware_unsetup();
+	return r;
+}
+
+static void __exit kvmlab_exit(void)
+{
+	misc_deregister(&kvmlab_dev);
+	kvmlab_stats_exit();
+	kvmlab_arch->hardware_unsetup();
+}
+
+module_init(kvmlab_init);
+module_exit(kvmlab_exit);

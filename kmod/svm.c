@@ -1,0 +1,843 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: the AMD-V (SVM) backend.
+ *
+ * One VMCB per vCPU.  Every I/O port and MSR access is intercepted (the
+ * permission maps are all ones), so the guest touches no host device and
+ * no host MSR.  Guest-physical memory comes from the MMU variant through
+ * nested paging.  The exit handlers are an array indexed by exit code.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/build_bug.h>
+#include <linux/cpu.h>
+#include <linux/io.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/processor-flags.h>
+#include <asm/fpu/api.h>
+
+#include "kvmlab.h"
+#include "svm.h"
+
+#define IOPM_ORDER	2	/* 12 KiB used */
+#define MSRPM_ORDER	1	/* 8 KiB */
+
+static_assert(sizeof(struct vmcb_control) == 0x400);
+static_assert(offsetof(struct vmcb, control.exit_code) == 0x070);
+static_assert(offsetof(struct vmcb, control.event_inj) == 0x0a8);
+static_assert(offsetof(struct vmcb, control.nested_cr3) == 0x0b0);
+static_assert(offsetof(struct vmcb, save.efer) == 0x4d0);
+static_assert(offsetof(struct vmcb, save.cr4) == 0x548);
+static_assert(offsetof(struct vmcb, save.rip) == 0x578);
+static_assert(offsetof(struct vmcb, save.rsp) == 0x5d8);
+static_assert(offsetof(struct vmcb, save.rax) == 0x5f8);
+static_assert(offsetof(struct vmcb, save.cr2) == 0x640);
+static_assert(offsetof(struct vmcb, save.g_pat) == 0x668);
+static_assert(sizeof(struct vmcb) <= PAGE_SIZE);
+
+static inline void clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static inline void stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+struct svm_cpu_data {
+	struct page *hsave;	/* VM_HSAVE_PA: VMRUN's own host area */
+	struct page *host_vmcb;	/* VMSAVE/VMLOAD of the host's state */
+	u64 asid_generation;
+	u32 next_asid;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu_data, svm_data);
+static u32 svm_max_asid;
+static struct page *iopm_pages;
+static struct page *msrpm_pages;
+static atomic_t svm_enable_failed;
+
+struct vcpu_svm {
+	struct vmcb *vmcb;
+	unsigned long vmcb_pa;
+	u64 asid_generation;
+	int asid_cpu;
+	u32 pending_event;	/* event_inj for the next entry */
+	u32 pending_event_err;
+};
+
+static inline struct vcpu_svm *to_svm(struct kvmlab_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+static inline struct vmcb *to_vmcb(struct kvmlab_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb;
+}
+
+/* ---- per-CPU enable ---- */
+
+static void svm_cpu_enable(void *unused)
+{
+	struct svm_cpu_data *sd = this_cpu_ptr(&svm_data);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		/* Another hypervisor (kvm_amd with a VM) owns this CPU. */
+		atomic_inc(&svm_enable_failed);
+		return;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_KVMLAB_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	sd->asid_generation = 1;
+	sd->next_asid = svm_max_asid + 1;
+	sd->enabled = true;
+}
+
+static void svm_cpu_disable(void *unused)
+{
+	struct svm_cpu_data *sd = this_cpu_ptr(&svm_data);
+	u64 efer;
+
+	if (!sd->enabled)
+		return;
+	wrmsrl(MSR_KVMLAB_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->enabled = false;
+}
+
+static void svm_free_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu_data *sd = per_cpu_ptr(&svm_data, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_vmcb)
+			__free_page(sd->host_vmcb);
+		sd->hsave = NULL;
+		sd->host_vmcb = NULL;
+	}
+	if (iopm_pages)
+		__free_pages(iopm_pages, IOPM_ORDER);
+	if (msrpm_pages)
+		__free_pages(msrpm_pages, MSRPM_ORDER);
+	iopm_pages = NULL;
+	msrpm_pages = NULL;
+}
+
+static int svm_hardware_setup(void)
+{
+	u64 vm_cr;
+	int cpu;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("kvmlab: this CPU has no AMD-V (SVM)\n");
+		return -EOPNOTSUPP;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("kvmlab: this CPU has no nested paging (NPT)\n");
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_KVMLAB_VM_CR, vm_cr);
+	if (vm_cr & VM_CR_SVMDIS) {
+		pr_err("kvmlab: SVM is disabled by the firmware\n");
+		return -EOPNOTSUPP;
+	}
+	svm_max_asid = cpuid_ebx(0x8000000a) - 1;
+	if (svm_max_asid < 1)
+		return -EOPNOTSUPP;
+
+	iopm_pages = alloc_pages(GFP_KERNEL, IOPM_ORDER);
+	msrpm_pages = alloc_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!iopm_pages || !msrpm_pages)
+		goto nomem;
+	/* Intercept every port and every MSR. */
+	memset(page_address(iopm_pages), 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(page_address(msrpm_pages), 0xff, PAGE_SIZE << MSRPM_ORDER);
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu_data *sd = per_cpu_ptr(&svm_data, cpu);
+
+		sd->hsave = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		sd->host_vmcb = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sd->hsave || !sd->host_vmcb)
+			goto nomem;
+	}
+
+	cpus_read_lock();
+	atomic_set(&svm_enable_failed, 0);
+	on_each_cpu(svm_cpu_enable, NULL, 1);
+	if (atomic_read(&svm_enable_failed)) {
+		on_each_cpu(svm_cpu_disable, NULL, 1);
+		cpus_read_unlock();
+		pr_err("kvmlab: SVM is already in use by another hypervisor (kvm_amd running a VM?); stop it and unload kvm_amd first\n");
+		svm_free_cpu_data();
+		return -EBUSY;
+	}
+	cpus_read_unlock();
+	return 0;
+
+nomem:
+	svm_free_cpu_data();
+	return -ENOMEM;
+}
+
+static void svm_hardware_unsetup(void)
+{
+	cpus_read_lock();
+	on_each_cpu(svm_cpu_disable, NULL, 1);
+	cpus_read_unlock();
+	svm_free_cpu_data();
+}
+
+/* ---- VMCB set-up ---- */
+
+static void set_intercepts(struct vmcb_control *c)
+{
+	c->intercept_misc1 = BIT(INTERCEPT_INTR) | BIT(INTERCEPT_NMI) |
+		BIT(INTERCEPT_SMI) | BIT(INTERCEPT_INIT) |
+		BIT(INTERCEPT_RDPMC) | BIT(INTERCEPT_CPUID) |
+		BIT(INTERCEPT_INVD) | BIT(INTERCEPT_HLT) |
+		BIT(INTERCEPT_INVLPGA) | BIT(INTERCEPT_IOIO_PROT) |
+		BIT(INTERCEPT_MSR_PROT) | BIT(INTERCEPT_TASK_SWITCH) |
+		BIT(INTERCEPT_SHUTDOWN);
+	c->intercept_misc2 = BIT(INTERCEPT_VMRUN) | BIT(INTERCEPT_VMMCALL) |
+		BIT(INTERCEPT_VMLOAD) | BIT(INTERCEPT_VMSAVE) |
+		BIT(INTERCEPT_STGI) | BIT(INTERCEPT_CLGI) |
+		BIT(INTERCEPT_SKINIT) | BIT(INTERCEPT_WBINVD) |
+		BIT(INTERCEPT_MONITOR) | BIT(INTERCEPT_MWAIT) |
+		BIT(INTERCEPT_XSETBV) | BIT(INTERCEPT_RDPRU);
+	/* #MC belongs to the host. */
+	c->intercept_exceptions = BIT(18);
+}
+
+static void init_seg(struct vmcb_seg *seg, u16 type)
+{
+	seg->selector = 0;
+	seg->attrib = type | (1 << SVM_SELECTOR_S_SHIFT) |
+		      (1 << SVM_SELECTOR_P_SHIFT);
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+static void init_sys_seg(struct vmcb_seg *seg, u16 type)
+{
+	seg->selector = 0;
+	seg->attrib = type | (1 << SVM_SELECTOR_P_SHIFT);
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+/* The architectural reset state (APM vol. 2, 14.1.3). */
+static void init_vmcb(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_control *c = &vmcb->control;
+	struct vmcb_save *s = &vmcb->save;
+
+	memset(vmcb, 0, PAGE_SIZE);
+	set_intercepts(c);
+	c->iopm_base_pa = page_to_phys(iopm_pages);
+	c->msrpm_base_pa = page_to_phys(msrpm_pages);
+	c->int_ctl = V_INTR_MASKING;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = vcpu->vm->mmu_ops->root_hpa(vcpu->vm);
+
+	init_seg(&s->es, 3);
+	init_seg(&s->ss, 3);
+	init_seg(&s->ds, 3);
+	init_seg(&s->fs, 3);
+	init_seg(&s->gs, 3);
+	init_seg(&s->cs, 0xb);
+	s->cs.selector = 0xf000;
+	s->cs.base = 0xffff0000;
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	init_sys_seg(&s->ldtr, 2);
+	init_sys_seg(&s->tr, 0xb);
+
+	s->efer = EFER_SVME;
+	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->g_pat = 0x0007040600070406ULL;
+	vcpu->rip = 0xfff0;
+	vcpu->efer = 0;
+	svm->asid_generation = 0;
+	svm->pending_event = 0;
+}
+
+static int svm_vcpu_create(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+	struct page *page;
+
+	if (!svm)
+		return -ENOMEM;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page) {
+		kfree(svm);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	vcpu->arch = svm;
+	init_vmcb(vcpu);
+	return 0;
+}
+
+static void svm_vcpu_free(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	if (!svm)
+		return;
+	free_page((unsigned long)svm->vmcb);
+	kfree(svm);
+	vcpu->arch = NULL;
+}
+
+/* ---- registers ---- */
+
+static struct vmcb_seg *svm_seg(struct kvmlab_vcpu *vcpu, int seg)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->save;
+
+	switch (seg) {
+	case SEG_ES: return &s->es;
+	case SEG_CS: return &s->cs;
+	case SEG_SS: return &s->ss;
+	case SEG_DS: return &s->ds;
+	case SEG_FS: return &s->fs;
+	case SEG_GS: return &s->gs;
+	case SEG_TR: return &s->tr;
+	default: return &s->ldtr;
+	}
+}
+
+static void svm_get_segment(struct kvmlab_vcpu *vcpu, struct kvm_segment *var,
+			    int seg)
+{
+	struct vmcb_seg *s = svm_seg(vcpu, seg);
+
+	memset(var, 0, sizeof(*var));
+	var->base = s->base;
+	var->limit = s->limit;
+	var->selector = s->selector;
+	var->type = s->attrib & 0xf;
+	var->s = (s->attrib >> SVM_SELECTOR_S_SHIFT) & 1;
+	var->dpl = (s->attrib >> SVM_SELECTOR_DPL_SHIFT) & 3;
+	var->present = (s->attrib >> SVM_SELECTOR_P_SHIFT) & 1;
+	var->avl = (s->attrib >> SVM_SELECTOR_AVL_SHIFT) & 1;
+	var->l = (s->attrib >> SVM_SELECTOR_L_SHIFT) & 1;
+	var->db = (s->attrib >> SVM_SELECTOR_DB_SHIFT) & 1;
+	var->g = (s->attrib >> SVM_SELECTOR_G_SHIFT) & 1;
+	var->unusable = !var->present;
+}
+
+static void svm_set_segment(struct kvmlab_vcpu *vcpu,
+			    const struct kvm_segment *var, int seg)
+{
+	struct vmcb_seg *s = svm_seg(vcpu, seg);
+
+	s->base = var->base;
+	s->limit = var->limit;
+	s->selector = var->selector;
+	if (var->unusable)
+		s->attrib = 0;
+	else
+		s->attrib = (var->type & 0xf) |
+			(var->s & 1) << SVM_SELECTOR_S_SHIFT |
+			(var->dpl & 3) << SVM_SELECTOR_DPL_SHIFT |
+			(var->present & 1) << SVM_SELECTOR_P_SHIFT |
+			(var->avl & 1) << SVM_SELECTOR_AVL_SHIFT |
+			(var->l & 1) << SVM_SELECTOR_L_SHIFT |
+			(var->db & 1) << SVM_SELECTOR_DB_SHIFT |
+			(var->g & 1) << SVM_SELECTOR_G_SHIFT;
+	/* On AMD the CPL is SS.DPL. */
+	if (seg == SEG_SS)
+		to_vmcb(vcpu)->save.cpl = var->dpl & 3;
+}
+
+static void svm_get_dtable(struct kvmlab_vcpu *vcpu, struct kvm_dtable *dt,
+			   bool idt)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->save;
+	struct vmcb_seg *d = idt ? &s->idtr : &s->gdtr;
+
+	memset(dt, 0, sizeof(*dt));
+	dt->base = d->base;
+	dt->limit = d->limit;
+}
+
+static void svm_set_dtable(struct kvmlab_vcpu *vcpu,
+			   const struct kvm_dtable *dt, bool idt)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->save;
+	struct vmcb_seg *d = idt ? &s->idtr : &s->gdtr;
+
+	d->base = dt->base;
+	d->limit = dt->limit;
+}
+
+static void svm_get_sregs(struct kvmlab_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	sregs->cr0 = vmcb->save.cr0;
+	sregs->cr2 = vcpu->cr2;
+	sregs->cr3 = vmcb->save.cr3;
+	sregs->cr4 = vmcb->save.cr4;
+	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+	sregs->efer = vcpu->efer;
+}
+
+static void svm_set_sregs(struct kvmlab_vcpu *vcpu,
+			  const struct kvm_sregs *sregs)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	vmcb->save.cr0 = sregs->cr0;
+	vcpu->cr2 = sregs->cr2;
+	vmcb->save.cr3 = sregs->cr3;
+	vmcb->save.cr4 = sregs->cr4;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				(sregs->cr8 & V_TPR_MASK);
+	vcpu->efer = sregs->efer;
+	vmcb->save.efer = sregs->efer | EFER_SVME;
+}
+
+static u64 svm_get_rflags(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->save.rflags;
+}
+
+static void svm_set_rflags(struct kvmlab_vcpu *vcpu, u64 rflags)
+{
+	to_vmcb(vcpu)->save.rflags = rflags | X86_EFLAGS_FIXED;
+}
+
+#define EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/* The MSRs a guest keeps in the VMCB; everything else is x86.c's. */
+static u64 *svm_msr_slot(struct kvmlab_vcpu *vcpu, u32 index)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->save;
+
+	switch (index) {
+	case MSR_STAR: return &s->star;
+	case MSR_LSTAR: return &s->lstar;
+	case MSR_CSTAR: return &s->cstar;
+	case MSR_SYSCALL_MASK: return &s->sfmask;
+	case MSR_KERNEL_GS_BASE: return &s->kernel_gs_base;
+	case MSR_IA32_SYSENTER_CS: return &s->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP: return &s->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP: return &s->sysenter_eip;
+	case MSR_FS_BASE: return &s->fs.base;
+	case MSR_GS_BASE: return &s->gs.base;
+	case MSR_IA32_CR_PAT: return &s->g_pat;
+	default: return NULL;
+	}
+}
+
+static int svm_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
+{
+	u64 *slot = svm_msr_slot(vcpu, index);
+
+	if (slot) {
+		*data = *slot;
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		*data = vcpu->efer;
+		return 0;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + to_vmcb(vcpu)->control.tsc_offset;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_TSC_AUX:
+		*data = vcpu->tsc_aux;
+		return 0;
+	}
+	return 1;
+}
+
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+/* 0 = done, 1 = the guest gets #GP. */
+static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
+		       bool host)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+	u64 *slot = svm_msr_slot(vcpu, index);
+
+	if (index == MSR_IA32_CR_PAT && !pat_valid(data))
+		return 1;
+	if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	     index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
+	     index == MSR_CSTAR) && !__is_canonical_address(data, 48))
+		return 1;
+	if (slot) {
+		*slot = data;
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		if (data & ~EFER_VALID)
+			return 1;
+		/* LMA is the CPU's to set, except from the host. */
+		if (!host)
+			data = (data & ~EFER_LMA) | (vcpu->efer & EFER_LMA);
+		vcpu->efer = data;
+		vmcb->save.efer = data | EFER_SVME;
+		return 0;
+	case MSR_IA32_TSC:
+		vmcb->control.tsc_offset = data - rdtsc();
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (!host)
+			return 1;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return 1;
+		vcpu->tsc_aux = data;
+		return 0;
+	}
+	return 1;
+}
+
+static void svm_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
+				bool has_error, u32 error_code)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector |
+			     (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	svm->pending_event_err = error_code;
+}
+
+/* ---- exit handlers: 1 = back to the guest, 0 = to userspace ---- */
+
+static void skip_insn(struct kvmlab_vcpu *vcpu, int len)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	/* TCG's SVM has no NRIP-save: the intercepted forms have fixed
+	 * lengths.  The emulator will measure prefixed forms.
+	 */
+	vcpu->rip += len;
+	vmcb->control.int_state &= ~1;	/* the STI/MOV SS shadow ends */
+}
+
+static int ud_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.insn_ud++;
+	svm_queue_exception(vcpu, 6, false, 0);
+	return 1;
+}
+
+static int nop3_interception(struct kvmlab_vcpu *vcpu)
+{
+	skip_insn(vcpu, 3);	/* monitor, mwait: a NOP, as the in-tree KVM */
+	return 1;
+}
+
+static int nop2_interception(struct kvmlab_vcpu *vcpu)
+{
+	skip_insn(vcpu, 2);	/* invd, wbinvd */
+	return 1;
+}
+
+static int gp_interception(struct kvmlab_vcpu *vcpu)
+{
+	svm_queue_exception(vcpu, 13, true, 0);
+	return 1;
+}
+
+static int intr_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.irq_exits++;
+	return 1;	/* the host takes it as soon as IRQs are on */
+}
+
+static int cpuid_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.cpuid_exits++;
+	kvmlab_emulate_cpuid(vcpu);
+	skip_insn(vcpu, 2);
+	return 1;
+}
+
+static int hlt_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.halt_exits++;
+	skip_insn(vcpu, 1);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return 0;
+}
+
+static int io_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+	u32 info = c->exit_info_1;
+	struct kvmlab_pio *pio = &vcpu->pio;
+
+	vcpu->stat.io_exits++;
+	pio->in = info & SVM_IOIO_TYPE_IN;
+	pio->string = info & SVM_IOIO_STR;
+	pio->rep = info & SVM_IOIO_REP;
+	pio->size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
+	pio->addr_size = ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) << 1;
+	pio->seg = (info >> SVM_IOIO_SEG_SHIFT) & 7;
+	pio->port = info >> 16;
+	pio->next_rip = c->exit_info_2;	/* IOIO always gives it */
+	return kvmlab_pio_exit(vcpu);
+}
+
+static int msr_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+	u32 index = vcpu->regs[VCPU_RCX];
+	u64 data;
+
+	vcpu->stat.msr_exits++;
+	if (c->exit_info_1) {
+		data = (vcpu->regs[VCPU_RDX] << 32) |
+		       (u32)vcpu->regs[VCPU_RAX];
+		if (svm_set_msr(vcpu, index, data, false))
+			return gp_interception(vcpu);
+	} else {
+		if (svm_get_msr(vcpu, index, &data))
+			return gp_interception(vcpu);
+		vcpu->regs[VCPU_RAX] = (u32)data;
+		vcpu->regs[VCPU_RDX] = data >> 32;
+	}
+	skip_insn(vcpu, 2);
+	return 1;
+}
+
+static int shutdown_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.shutdown_exits++;
+	/* The VMCB is undefined after a shutdown: start from reset. */
+	init_vmcb(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int npf_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+	struct kvmlab_vm *vm = vcpu->vm;
+	int r;
+
+	vcpu->stat.npf_exits++;
+	mutex_lock(&vm->mmu_lock);
+	r = vm->mmu_ops->page_fault(vcpu, c->exit_info_2, c->exit_info_1);
+	mutex_unlock(&vm->mmu_lock);
+	if (r)
+		return r < 0 ? r : 1;
+	/* No memory slot: MMIO, which needs the emulator (issue 4). */
+	vcpu->stat.mmio_exits++;
+	kvmlab_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+			      c->exit_info_2, c->exit_info_1);
+	return 0;
+}
+
+static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
+{
+	/* XSAVE is not offered in CPUID yet. */
+	return ud_interception(vcpu);
+}
+
+static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
+	[SVM_EXIT_INTR]		= intr_interception,
+	[SVM_EXIT_NMI]		= intr_interception,
+	[SVM_EXIT_SMI]		= intr_interception,
+	[SVM_EXIT_INIT]		= intr_interception,
+	[SVM_EXIT_RDPMC]	= gp_interception,
+	[SVM_EXIT_CPUID]	= cpuid_interception,
+	[SVM_EXIT_INVD]		= nop2_interception,
+	[SVM_EXIT_HLT]		= hlt_interception,
+	[SVM_EXIT_INVLPGA]	= ud_interception,
+	[SVM_EXIT_IOIO]		= io_interception,
+	[SVM_EXIT_MSR]		= msr_interception,
+	[SVM_EXIT_SHUTDOWN]	= shutdown_interception,
+	[SVM_EXIT_VMRUN]	= ud_interception,
+	[SVM_EXIT_VMMCALL]	= ud_interception,
+	[SVM_EXIT_VMLOAD]	= ud_interception,
+	[SVM_EXIT_VMSAVE]	= ud_interception,
+	[SVM_EXIT_STGI]		= ud_interception,
+	[SVM_EXIT_CLGI]		= ud_interception,
+	[SVM_EXIT_SKINIT]	= ud_interception,
+	[SVM_EXIT_WBINVD]	= nop2_interception,
+	[SVM_EXIT_MONITOR]	= nop3_interception,
+	[SVM_EXIT_MWAIT]	= nop3_interception,
+	[SVM_EXIT_XSETBV]	= xsetbv_interception,
+	[SVM_EXIT_RDPRU]	= ud_interception,
+	[SVM_EXIT_NPF]		= npf_interception,
+};
+
+static int handle_exit(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+	u64 code = c->exit_code;
+
+	if (code == SVM_EXIT_ERR) {
+		struct kvm_run *run = vcpu->run;
+
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = code;
+		run->fail_entry.cpu = vcpu->cpu;
+		return 0;
+	}
+	if (code == SVM_EXIT_EXCP_BASE + 18)
+		return 1;	/* #MC: the host's handler already ran */
+	if (code >= ARRAY_SIZE(svm_exit_handlers) ||
+	    !svm_exit_handlers[code]) {
+		kvmlab_internal_error(vcpu,
+				      KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				      code, c->exit_info_1);
+		return 0;
+	}
+	return svm_exit_handlers[code](vcpu);
+}
+
+/* ---- the run loop's one iteration ---- */
+
+static void new_asid(struct vcpu_svm *svm, struct svm_cpu_data *sd)
+{
+	if (sd->next_asid > svm_max_asid) {
+		++sd->asid_generation;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid_generation = sd->asid_generation;
+	svm->vmcb->control.asid = sd->next_asid++;
+}
+
+/* An event the exit interrupted is delivered again on the next entry. */
+static void complete_interrupts(struct vcpu_svm *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+	u8 vector = info & SVM_EVTINJ_VEC_MASK;
+
+	if (!(info & SVM_EVTINJ_VALID))
+		return;
+	/* INTn, INT3 and INTO are re-executed from the same RIP instead. */
+	if (type == SVM_EVTINJ_TYPE_SOFT ||
+	    (type == SVM_EVTINJ_TYPE_EXEPT && (vector == 3 || vector == 4)))
+		return;
+	svm->pending_event = info;
+	svm->pending_event_err = c->exit_int_info_err;
+}
+
+static int svm_run(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	struct svm_cpu_data *sd;
+	int cpu;
+
+	vmcb->save.rax = vcpu->regs[VCPU_RAX];
+	vmcb->save.rsp = vcpu->regs[VCPU_RSP];
+	vmcb->save.rip = vcpu->rip;
+	vmcb->save.cr2 = vcpu->cr2;
+	vmcb->control.event_inj = svm->pending_event;
+	vmcb->control.event_inj_err = svm->pending_event_err;
+	svm->pending_event = 0;
+
+	kernel_fpu_begin();
+	asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	local_irq_disable();
+
+	if (!kvmlab_vcpu_enter_check(vcpu)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		svm->pending_event = vmcb->control.event_inj;
+		return 1;
+	}
+	cpu = smp_processor_id();
+	sd = per_cpu_ptr(&svm_data, cpu);
+	if (test_and_clear_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests))
+		svm->asid_generation = 0;
+	if (svm->asid_cpu != cpu || svm->asid_generation != sd->asid_generation)
+		new_asid(svm, sd);
+	svm->asid_cpu = cpu;
+	vmcb->control.clean = 0;
+
+	clgi();
+	kvmlab_svm_vmrun(svm->vmcb_pa, vcpu->regs,
+			 page_to_phys(sd->host_vmcb));
+	stgi();
+
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
+	local_irq_enable();
+	asm volatile("fxsave64 %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
+	kernel_fpu_end();
+
+	vcpu->regs[VCPU_RAX] = vmcb->save.rax;
+	vcpu->regs[VCPU_RSP] = vmcb->save.rsp;
+	vcpu->rip = vmcb->save.rip;
+	vcpu->cr2 = vmcb->save.cr2;
+	/* The CPU sets LMA on entering long mode; the guest sees it. */
+	vcpu->efer = (vcpu->efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
+	vmcb->control.event_inj = 0;
+	complete_interrupts(svm);
+
+	vcpu->stat.exits++;
+	return handle_exit(vcpu);
+}
+
+const struct kvmlab_arch_ops svm_arch_ops = {
+	.name			= "svm",
+	.hardware_setup		= svm_hardware_setup,
+	.hardware_unsetup	= svm_hardware_unsetup,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.get_segment		= svm_get_segment,
+	.set_segment		= svm_set_segment,
+	.get_dtable		= svm_get_dtable,
+	.set_dtable		= svm_set_dtable,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.get_rflags		= svm_get_rflags,
+	.set_rflags		= svm_set_rflags,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+	.queue_exception	= svm_queue_exception,
+	.run			= svm_run,
+};

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: the architectural pieces every backend shares: CPUID, the MSR
+ * ioctls, the SREGS consistency rules, and port I/O to userspace.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/msr-index.h>
+
+#include "kvmlab.h"
+
+/* ---- CPUID ---- */
+
+/* What we let the guest see of the host's features (leaf, reg, mask). */
+#define F(x)	BIT(x)
+static const u32 leaf1_ecx = F(0) | F(1) | F(9) | F(12) | F(13) | F(19) |
+	F(20) | F(22) | F(23) | F(25) | F(30);	/* SSE3..SSE4.2, AES, RDRAND */
+static const u32 leaf1_edx = F(0) | F(1) | F(2) | F(3) | F(4) | F(5) |
+	F(6) | F(8) | F(9) | F(11) | F(12) | F(13) | F(15) | F(16) | F(17) |
+	F(19) | F(23) | F(24) | F(25) | F(26);
+static const u32 leaf7_ebx = F(0) | F(3) | F(7) | F(8) | F(9) | F(19) |
+	F(23);	/* FSGSBASE BMI1 SMEP BMI2 ERMS ADX CLFLUSHOPT */
+static const u32 ext1_ecx = F(0) | F(5) | F(6) | F(8);
+static const u32 ext1_edx = (leaf1_edx & ~(F(9) | F(23) | F(24) | F(25) |
+	F(26))) | F(11) | F(20) | F(29);	/* SYSCALL NX LM */
+#undef F
+
+static void host_cpuid(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx)
+{
+	memset(e, 0, sizeof(*e));
+	e->function = fn;
+	e->index = idx;
+	cpuid_count(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
+}
+
+static int supported_cpuid(struct kvm_cpuid_entry2 *e)
+{
+	struct kvm_cpuid_entry2 *p = e;
+
+	host_cpuid(p, 0, 0);
+	p->eax = min(p->eax, 7u);
+	p++;
+	host_cpuid(p, 1, 0);
+	p->ecx = (p->ecx & leaf1_ecx) | BIT(31);	/* hypervisor */
+	p->edx &= leaf1_edx;
+	p->ebx &= 0x0000ffff;				/* APIC ID 0 */
+	p++;
+	host_cpuid(p, 7, 0);
+	p->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	p->eax = 0;
+	p->ebx &= leaf7_ebx;
+	p->ecx = 0;
+	p->edx = 0;
+	p++;
+	host_cpuid(p, 0x80000000, 0);
+	p->eax = min(p->eax, 0x80000008u);
+	p++;
+	host_cpuid(p, 0x80000001, 0);
+	p->ecx &= ext1_ecx;
+	p->edx &= ext1_edx;
+	p++;
+	host_cpuid(p, 0x80000008, 0);
+	p->ebx = p->ecx = p->edx = 0;
+	p++;
+	return p - e;
+}
+
+int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid_entry2 e[8];
+	struct kvm_cpuid2 c;
+	int n;
+
+	if (copy_from_user(&c, ucpuid, sizeof(c)))
+		return -EFAULT;
+	n = supported_cpuid(e);
+	if (c.nent < n)
+		return -E2BIG;
+	if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
+		return -EFAULT;
+	c.nent = n;
+	if (copy_to_user(ucpuid, &c, sizeof(c)))
+		return -EFAULT;
+	return 0;
+}
+
+int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
+		      struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 c;
+
+	if (copy_from_user(&c, ucpuid, sizeof(c)))
+		return -EFAULT;
+	if (c.nent > KVMLAB_MAX_CPUID)
+		return -E2BIG;
+	e = kvmalloc_array(c.nent ?: 1, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	if (copy_from_user(e, ucpuid->entries, c.nent * sizeof(*e))) {
+		kvfree(e);
+		return -EFAULT;
+	}
+	kvfree(vcpu->cpuid);
+	vcpu->cpuid = e;
+	vcpu->nr_cpuid = c.nent;
+	return 0;
+}
+
+static struct kvm_cpuid_entry2 *find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
+					   u32 idx)
+{
+	int i;
+
+	for (i = 0; i < vcpu->nr_cpuid; i++) {
+		struct kvm_cpuid_entry2 *e = &vcpu->cpuid[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ||
+		     e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+/* Out-of-range leaves: Intel CPUs answer with the highest basic leaf,
+ * AMD CPUs with zeros; the guest's vendor string decides, as in the
+ * in-tree KVM.
+ */
+static struct kvm_cpuid_entry2 *out_of_range(struct kvmlab_vcpu *vcpu,
+					     u32 fn, u32 idx)
+{
+	struct kvm_cpuid_entry2 *base = find_cpuid(vcpu, 0, 0);
+	struct kvm_cpuid_entry2 *cls;
+
+	if (!base || base->ebx != 0x756e6547 || base->ecx != 0x6c65746e ||
+	    base->edx != 0x49656e69)	/* "GenuineIntel" */
+		return NULL;
+	cls = find_cpuid(vcpu, fn & 0x80000000, 0);
+	if (cls && fn <= cls->eax)
+		return NULL;
+	return find_cpuid(vcpu, base->eax, idx);
+}
+
+void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu)
+{
+	u32 fn = vcpu->regs[VCPU_RAX], idx = vcpu->regs[VCPU_RCX];
+	struct kvm_cpuid_entry2 *e = find_cpuid(vcpu, fn, idx);
+	u32 a = 0, b = 0, c = 0, d = 0;
+
+	if (!e)
+		e = out_of_range(vcpu, fn, idx);
+	if (e) {
+		a = e->eax;
+		b = e->ebx;
+		c = e->ecx;
+		d = e->edx;
+	}
+	vcpu->regs[VCPU_RAX] = a;
+	vcpu->regs[VCPU_RBX] = b;
+	vcpu->regs[VCPU_RCX] = c;
+	vcpu->regs[VCPU_RDX] = d;
+}
+
+/* ---- MSRs ---- */
+
+static const u32 kvmlab_msrs[] = {
+	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_KERNEL_GS_BASE, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_APICBASE, MSR_TSC_AUX,
+};
+
+int kvmlab_get_msr_index_list(struct kvm_msr_list __user *ulist)
+{
+	struct kvm_msr_list l;
+	u32 n = ARRAY_SIZE(kvmlab_msrs);
+
+	if (copy_from_user(&l, ulist, sizeof(l)))
+		return -EFAULT;
+	l.nmsrs = n;
+	if (copy_to_user(ulist, &l, sizeof(l)))
+		return -EFAULT;
+	if (l.nmsrs < n)
+		return -E2BIG;
+	if (copy_to_user(ulist->indices, kvmlab_msrs, sizeof(kvmlab_msrs)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM_GET_MSRS/KVM_SET_MSRS: the number of MSRs done, stopping at the
+ * first one that fails, as the in-tree KVM.
+ */
+int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
+		    bool set)
+{
+	struct kvm_msr_entry e;
+	struct kvm_msrs m;
+	u32 i;
+
+	if (copy_from_user(&m, umsrs, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= 256)	/* MAX_IO_MSRS */
+		return -E2BIG;
+	for (i = 0; i < m.nmsrs; i++) {
+		if (copy_from_user(&e, &umsrs->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (set) {
+			if (kvmlab_arch->set_msr(vcpu, e.index, e.data, true))
+				break;
+		} else {
+			if (kvmlab_arch->get_msr(vcpu, e.index, &e.data))
+				break;
+			if (copy_to_user(&umsrs->entries[i], &e, sizeof(e)))
+				return -EFAULT;
+		}
+	}
+	return i;
+}
+
+/* ---- SREGS ---- */
+
+#define CR4_VALID	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+
+/* The in-tree KVM's kvm_is_valid_sregs(), plus reserved CR bits. */
+bool kvmlab_valid_sregs(const struct kvm_sregs *s)
+{
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
+		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
+			return false;
+		if (s->cr3 >> boot_cpu_data.x86_phys_bits)
+			return false;
+	} else if ((s->efer & EFER_LMA) || s->cs.l) {
+		return false;
+	}
+	if (s->cr4 & ~CR4_VALID)
+		return false;
+	if ((s->cr0 >> 32) || ((s->cr0 & X86_CR0_PG) && !(s->cr0 & X86_CR0_PE)))
+		return false;
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return false;
+	if (s->efer & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return false;
+	return true;
+}
+
+/* ---- errors to userspace ---- */
+
+void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
+			   u64 info0, u64 info1)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = info0;
+	run->internal.data[1] = info1;
+	run->internal.data[2] = vcpu->rip;
+}
+
+/* ---- port I/O ---- */
+
+static const u8 seg_of_ioio[] = {
+	SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_DS, SEG_DS
+};
+
+static unsigned long addr_mask(u8 addr_size)
+{
+	return addr_size == 8 ? ~0UL : (1UL << (addr_size * 8)) - 1;
+}
+
+/* The linear address of a string operand.  Paging is the MMU's (issue 3):
+ * until then a paged guest's string I/O ends in an internal error.
+ */
+static int string_gpa(struct kvmlab_vcpu *vcpu, int seg, unsigned long off,
+		      u64 *gpa)
+{
+	struct kvm_segment s;
+	struct kvm_sregs sr;
+
+	kvmlab_arch->get_sregs(vcpu, &sr);
+	if (sr.cr0 & X86_CR0_PG)
+		return -EOPNOTSUPP;
+	kvmlab_arch->get_segment(vcpu, &s, seg);
+	*gpa = (u32)(s.base + off);
+	return 0;
+}
+
+/* Copy the elements of a string I/O between guest memory and the PIO
+ * page, element by element (DF walks them downwards).
+ */
+static int pio_string_copy(struct kvmlab_vcpu *vcpu, bool to_guest)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+	int reg = pio->in ? VCPU_RDI : VCPU_RSI;
+	int seg = pio->in ? SEG_ES : seg_of_ioio[pio->seg];
+	unsigned long mask = addr_mask(pio->addr_size);
+	unsigned long off = vcpu->regs[reg];
+	long step = (kvmlab_arch->get_rflags(vcpu) & X86_EFLAGS_DF) ?
+		    -pio->size : pio->size;
+	u8 *data = vcpu->pio_data;
+	u32 i;
+
+	for (i = 0; i < pio->count; i++) {
+		u64 gpa;
+		int r = string_gpa(vcpu, seg, off & mask, &gpa);
+
+		if (!r)
+			r = to_guest ?
+			    kvmlab_write_guest(vcpu, gpa, data + i * pio->size,
+					       pio->size) :
+			    kvmlab_read_guest(vcpu, gpa, data + i * pio->size,
+					      pio->size);
+		if (r)
+			return r;
+		off += step;
+	}
+	vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (off & mask);
+	if (pio->rep) {
+		unsigned long rcx = vcpu->regs[VCPU_RCX];
+
+		vcpu->regs[VCPU_RCX] = (rcx & ~mask) | ((rcx - pio->count) & mask);
+	}
+	return 0;
+}
+
+/* The string I/O is done when its count runs out: then RIP moves on. */
+static void pio_string_advance(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+
+	if (!pio->rep || !(vcpu->regs[VCPU_RCX] & addr_mask(pio->addr_size)))
+		vcpu->rip = pio->next_rip;
+}
+
+static int pio_fail(struct kvmlab_vcpu *vcpu, int r)
+{
+	vcpu->pio.pending = false;
+	kvmlab_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, r,
+			      vcpu->pio.port);
+	return 0;
+}
+
+int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	pio->count = 1;
+	if (pio->string && pio->rep) {
+		unsigned long n = vcpu->regs[VCPU_RCX] &
+				  addr_mask(pio->addr_size);
+
+		if (!n) {
+			vcpu->rip = pio->next_rip;
+			return 1;
+		}
+		pio->count = min_t(unsigned long, n, PAGE_SIZE / pio->size);
+	}
+	if (pio->string && !pio->in) {
+		r = pio_string_copy(vcpu, false);
+		if (r)
+			return pio_fail(vcpu, r);
+		pio_string_advance(vcpu);
+	} else if (!pio->string) {
+		if (!pio->in)
+			memcpy(vcpu->pio_data, &vcpu->regs[VCPU_RAX], pio->size);
+		vcpu->rip = pio->next_rip;
+	}
+	pio->pending = pio->in;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = pio->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = pio->size;
+	run->io.port = pio->port;
+	run->io.count = pio->count;
+	run->io.data_offset = PAGE_SIZE;
+	return 0;
+}
+
+/* On the KVM_RUN after an IN exit: the data userspace left us. */
+int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+	unsigned long *rax = &vcpu->regs[VCPU_RAX];
+	int r;
+
+	pio->pending = false;
+	if (!pio->string) {
+		unsigned long v = 0;
+
+		memcpy(&v, vcpu->pio_data, pio->size);
+		if (pio->size == 4)
+			*rax = (u32)v;	/* 32-bit results zero-extend */
+		else
+			*rax = (*rax & ~((1UL << (pio->size * 8)) - 1)) | v;
+		return 1;
+	}
+	r = pio_string_copy(vcpu, true);
+	if (r)
+		return pio_fail(vcpu, r);
+	pio_string_advance(vcpu);
+	return 1;
+}
