@@ -145,6 +145,62 @@ static int run_vcpu(struct vm *vm)
 	return ioctl(vm->vcpu, KVM_RUN, 0);
 }
 
+/*
+ * Run a string-IO guest to its hlt.  Every exit must be KVM_EXIT_IO of
+ * size 1 at `port` in direction `dir`; "counts" is the list of io.count
+ * values the in-tree KVM gives, one per exit.  OUT bytes are collected in
+ * string_io_buf; IN exits are answered with "xyz..." in order.
+ */
+static char string_io_buf[64];
+
+static void string_io(struct vm *vm, const char *name, int dir, int port,
+		      const char *counts)
+{
+	char n[128], got[128] = "", why[128] = "";
+	const char *fill = "xyz";
+	size_t total = 0;
+	int i, ret;
+
+	memset(string_io_buf, 0, sizeof(string_io_buf));
+	for (i = 0; i < 10; i++) {
+		struct kvm_run *run = vm->run;
+
+		ret = run_vcpu(vm);
+		if (ret < 0) {
+			snprintf(why, sizeof(why), "KVM_RUN -1/%s",
+				 strerrorname_np(errno));
+			break;
+		}
+		if (run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (run->exit_reason != KVM_EXIT_IO ||
+		    run->io.direction != dir || run->io.port != port ||
+		    run->io.size != 1 || run->io.count == 0 ||
+		    total + run->io.count >= sizeof(string_io_buf)) {
+			snprintf(why, sizeof(why),
+				 "exit %s dir %u port %#x size %u count %u",
+				 exit_name(run->exit_reason), run->io.direction,
+				 run->io.port, run->io.size, run->io.count);
+			break;
+		}
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%u",
+			 i ? "," : "", run->io.count);
+		for (unsigned int j = 0; j < run->io.count; j++, total++) {
+			uint8_t *d = (uint8_t *)run + run->io.data_offset + j;
+
+			if (dir == KVM_EXIT_IO_OUT)
+				string_io_buf[total] = *d;
+			else
+				*d = fill[total % 3];
+		}
+	}
+	snprintf(n, sizeof(n), "%s-exits-then-hlt", name);
+	check_true(n, !why[0] && i < 10, "KVM_EXIT_IO exits then KVM_EXIT_HLT",
+		   "%s", why[0] ? why : "no hlt after 10 exits");
+	snprintf(n, sizeof(n), "%s-io-counts-per-exit", name);
+	check_true(n, !strcmp(got, counts), counts, "%s", got);
+}
+
 /* The brief's guest: at cs:ip = 0x0200:0x0100 (linear 0x2100). */
 static void test_out_hlt(struct vm *vm)
 {
@@ -212,6 +268,14 @@ static void test_io_variants(struct vm *vm)
 		0xf3, 0x6e,		/* rep outsb */
 		0xf4,
 	};
+	static const uint8_t insb[] = {
+		0xb9, 0x03, 0x00,	/* mov $3,%cx */
+		0xbf, 0x00, 0x31,	/* mov $0x3100,%di */
+		0xba, 0x81, 0x00,	/* mov $0x81,%dx */
+		0xfc,			/* cld */
+		0xf3, 0x6c,		/* rep insb */
+		0xf4,
+	};
 	int ret;
 
 	load(vm, in_out, sizeof(in_out));
@@ -247,23 +311,29 @@ static void test_io_variants(struct vm *vm)
 
 	memcpy(vm->mem + 0x3000, "abc", 3);
 	load(vm, outsb, sizeof(outsb));
-	ret = run_vcpu(vm);
-	check_io("rep-outsb-3", ret, vm->run, KVM_EXIT_IO_OUT, 1, 0x80, 3);
-	if (vm->run->exit_reason == KVM_EXIT_IO && vm->run->io.count == 3)
-		check_true("rep-outsb-3-data",
-			   io_data(vm->run, 0) == 'a' &&
-			   io_data(vm->run, 1) == 'b' &&
-			   io_data(vm->run, 2) == 'c', "abc", "%c%c%c",
-			   (int)io_data(vm->run, 0), (int)io_data(vm->run, 1),
-			   (int)io_data(vm->run, 2));
-	ret = run_vcpu(vm);
-	check_exit("rep-outsb-then-hlt", ret, errno, vm->run, KVM_EXIT_HLT);
+	string_io(vm, "rep-outsb-3", KVM_EXIT_IO_OUT, 0x80, "1,1,1");
+	check_true("rep-outsb-3-data", !strcmp(string_io_buf, "abc"), "abc",
+		   "%s", string_io_buf);
 	{
 		struct kvm_regs r;
 
 		ioctl(vm->vcpu, KVM_GET_REGS, &r);
 		check_eq("rep-outsb-cx-0", r.rcx & 0xffff, 0);
 		check_eq("rep-outsb-si-advanced", r.rsi & 0xffff, 0x3003);
+	}
+
+	memset(vm->mem + 0x3100, 0, 4);
+	load(vm, insb, sizeof(insb));
+	string_io(vm, "rep-insb-3", KVM_EXIT_IO_IN, 0x81, "3");
+	check_true("rep-insb-3-data-in-guest-memory",
+		   !memcmp(vm->mem + 0x3100, "xyz", 4), "xyz", "%.3s",
+		   (char *)vm->mem + 0x3100);
+	{
+		struct kvm_regs r;
+
+		ioctl(vm->vcpu, KVM_GET_REGS, &r);
+		check_eq("rep-insb-cx-0", r.rcx & 0xffff, 0);
+		check_eq("rep-insb-di-advanced", r.rdi & 0xffff, 0x3103);
 	}
 }
 
