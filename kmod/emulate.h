@@ -131,6 +131,7 @@ struct x86emul_insn {
 	u8 base_reg;		/* 0xff: none */
 	u32 flags;		/* decode table entry */
 	u64 imm;
+	u64 ea;			/* effective address of the modrm/moffs */
 	struct x86emul_operand src, dst;
 	const char *name;	/* mnemonic, for tracing */
 };
