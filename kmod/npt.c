@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmlab: the `npt` MMU variant.  AMD nested paging translates guest
- * physical to host physical in hardware; we only fill a four-level table
- * in the host's long-mode format, one 4 KiB frame per nested page fault.
+ * physical to host physical in hardware; we only fill a table in the
+ * host's own format (four levels, or five when the host runs LA57: the
+ * CPU walks nested tables in the paging mode of the host that ran
+ * VMRUN), one 4 KiB frame per nested page fault.
  * The guest's own page tables, CR3 writes and #PFs never reach us.
  */
 #include <linux/mm.h>
@@ -21,6 +23,7 @@
 
 struct npt {
 	u64 *root;
+	int levels;
 	unsigned long table_pages;
 };
 
@@ -35,6 +38,7 @@ static int npt_init(struct kvmlab_vm *vm)
 		kfree(npt);
 		return -ENOMEM;
 	}
+	npt->levels = pgtable_l5_enabled() ? 5 : 4;
 	vm->mmu = npt;
 	return 0;
 }
@@ -63,7 +67,7 @@ static void npt_zap_all(struct kvmlab_vm *vm)
 {
 	struct npt *npt = vm->mmu;
 
-	npt_free_below(npt, npt->root, 4);
+	npt_free_below(npt, npt->root, npt->levels);
 }
 
 static void npt_destroy(struct kvmlab_vm *vm)
@@ -96,7 +100,7 @@ static int npt_page_fault(struct kvmlab_vcpu *vcpu, u64 gpa, u64 error_code)
 		return 0;
 	if (r)
 		return r;
-	for (level = 4; level > 1; level--) {
+	for (level = npt->levels; level > 1; level--) {
 		u64 *e = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
 
 		if (!(*e & NPT_PRESENT)) {

@@ -713,6 +713,7 @@ static int handle_exit(struct kvmlab_vcpu *vcpu)
 	struct vmcb_control *c = &to_vmcb(vcpu)->control;
 	u64 code = c->exit_code;
 
+
 	if (code == SVM_EXIT_ERR) {
 		struct kvm_run *run = vcpu->run;
 
