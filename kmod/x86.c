@@ -349,12 +349,59 @@ static int pio_fail(struct kvmlab_vcpu *vcpu, int r)
 	return 0;
 }
 
+/*
+ * CPUs with decode assists report a string I/O's address size and
+ * segment in the exit information; TCG's SVM leaves them zero.  Then we
+ * read them from the instruction's prefixes ourselves.
+ */
+static int pio_decode_prefixes(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+	struct kvm_segment cs;
+	u8 insn[15];
+	u64 gpa;
+	int i, r;
+
+	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
+	pio->addr_size = cs.l ? 8 : cs.db ? 4 : 2;
+	pio->seg = 3;	/* DS */
+	r = string_gpa(vcpu, SEG_CS, vcpu->rip, &gpa);
+	if (!r)
+		r = kvmlab_read_guest(vcpu, gpa, insn, sizeof(insn));
+	if (r)
+		return r;
+	for (i = 0; i < sizeof(insn); i++) {
+		switch (insn[i]) {
+		case 0x67:
+			pio->addr_size = cs.l ? 4 : pio->addr_size ^ 6;
+			continue;
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			pio->seg = (insn[i] >> 3) & 3;
+			continue;
+		case 0x64: case 0x65:
+			pio->seg = insn[i] - 0x60;
+			continue;
+		case 0x66: case 0xf0: case 0xf2: case 0xf3:
+			continue;
+		}
+		if (cs.l && (insn[i] & 0xf0) == 0x40)
+			continue;	/* REX */
+		break;
+	}
+	return 0;
+}
+
 int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_pio *pio = &vcpu->pio;
 	struct kvm_run *run = vcpu->run;
 	int r;
 
+	if (pio->string && !pio->addr_size) {
+		r = pio_decode_prefixes(vcpu);
+		if (r)
+			return pio_fail(vcpu, r);
+	}
 	pio->count = 1;
 	if (pio->string && pio->rep) {
 		unsigned long n = vcpu->regs[VCPU_RCX] &
