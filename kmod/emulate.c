@@ -1805,10 +1805,19 @@ static int em_alu_forms(struct x86_emulate_ctxt *ctxt, bool *write,
 			alu(ALU_CMP, t, dst->val, dst->bytes, fl);
 			if (*fl & EFLG_ZF) {
 				dst->val = src->val;
-			} else {
-				reg_write(ctxt, X86EMUL_RAX, false,
-					  dst->bytes, dst->val);
+				return X86EMUL_CONTINUE;
 			}
+			/*
+			 * Failure loads the accumulator.  Memory is written
+			 * back unchanged (as the in-tree KVM does, one write
+			 * cycle); a register destination is not written, as
+			 * on the AMD CPUs we compared with (the upper half of
+			 * a 32-bit register stays).
+			 */
+			reg_write(ctxt, X86EMUL_RAX, false, dst->bytes,
+				  dst->val);
+			if (dst->type == X86EMUL_OP_REG)
+				*write = false;
 			return X86EMUL_CONTINUE;
 		case 0xb6: case 0xb7:
 			dst->val = src->val;
@@ -1936,6 +1945,7 @@ int x86_emulate_insn(struct x86_emulate_ctxt *ctxt)
 {
 	struct x86emul_insn *d = &ctxt->insn;
 	u64 regs[X86EMUL_NR_REGS], rflags = ctxt->rflags;
+	struct x86emul_operand src, dst;
 	bool io = false;
 	int rc;
 
@@ -1948,12 +1958,16 @@ int x86_emulate_insn(struct x86_emulate_ctxt *ctxt)
 		return finish(ctxt, rc);
 	}
 	memcpy(regs, ctxt->regs, sizeof(regs));
+	src = d->src;
+	dst = d->dst;
 	ctxt->rc.pos = 0;
 	rc = execute(ctxt, &io);
 	if (rc != X86EMUL_CONTINUE) {
 		/* undo the step: the caller may re-run or inject */
 		memcpy(ctxt->regs, regs, sizeof(regs));
 		ctxt->rflags = rflags;
+		d->src = src;
+		d->dst = dst;
 		if (rc == X86EMUL_IO_NEEDED && !ctxt->io_read_pending)
 			rc = X86EMUL_UNHANDLEABLE;	/* op broke contract */
 		return finish(ctxt, rc);
