@@ -78,8 +78,8 @@ static const u32 opcode_table[256] = {
 	X16(DstOpReg),
 	/* 0x50 push reg, pop reg */
 	X16(Implicit | Stack),
-	/* 0x60 pusha, popa, bound, arpl/movsxd */
-	No64, No64, No64, DstReg | SrcMem | ModRM | Mov,
+	/* 0x60 pusha, popa, bound/EVEX, arpl/movsxd */
+	No64, No64, 0, DstReg | SrcMem | ModRM | Mov,
 	/* 0x64 prefixes, push imm, imul, push imm8, imul */
 	0, 0, 0, 0,
 	Implicit | Stack | SrcImm, 0, Implicit | Stack | SrcImmByte, 0,
@@ -128,8 +128,8 @@ static const u32 opcode_table[256] = {
 	/* 0xb0 mov reg, imm */
 	X8(ByteOp | DstOpReg | SrcImm | Mov),
 	X8(DstOpReg | SrcImmFull | Mov),
-	/* 0xc0 */
-	0, 0, 0, 0, No64, No64,
+	/* 0xc0: c4/c5 are VEX in long mode, les/lds elsewhere */
+	0, 0, 0, 0, 0, 0,
 	ByteOp | DstMem | SrcImm | ModRM | Mov | Group,
 	DstMem | SrcImm | ModRM | Mov | Group,
 	/* 0xc8 */
