@@ -66,8 +66,8 @@ int setup_cpuid(struct vm *vm)
 		if (c->entries[i].function == 0)
 			c->entries[i].eax = VMRUN_CPUID_MAX_BASIC;
 	/* "kvmlabvmrun " */
-	set_leaf(c, VMRUN_CPUID_BASE, VMRUN_CPUID_TEST, 0x6c6d766b, 0x76726261,
-		 0x206e756d);
+	set_leaf(c, VMRUN_CPUID_BASE, VMRUN_CPUID_TEST, 0x6c6d766b, 0x6d766261,
+		 0x206e7572);
 	set_leaf(c, VMRUN_CPUID_TEST, VMRUN_CPUID_TEST_EAX, VMRUN_CPUID_TEST_EBX,
 		 VMRUN_CPUID_TEST_ECX, VMRUN_CPUID_TEST_EDX);
 	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
