@@ -148,7 +148,7 @@ static inline int check_true(const char *name, int cond, const char *want,
 static inline int abi_finish(void)
 {
 	fflush(stdout);
-	fprintf(stderr, "%d passed, %d failed\n", abi_passed, abi_failed);
+	printf("# %d passed, %d failed\n", abi_passed, abi_failed);
 	return abi_failed ? 1 : 0;
 }
 
