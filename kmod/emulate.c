@@ -1352,13 +1352,15 @@ static int string_step(struct x86_emulate_ctxt *ctxt, u64 *src_la,
 			rc = linearize(ctxt, srcseg, si, sz, false, &la);
 		if (rc == X86EMUL_CONTINUE)
 			rc = read_data(ctxt, la, &a, sz);
-		if (rc == X86EMUL_CONTINUE && ctxt->ops->pio_out)
-			rc = ctxt->ops->pio_out(ctxt, port, &a, sz);
-		else if (rc == X86EMUL_CONTINUE)
+		if (rc == X86EMUL_CONTINUE) {
 			rc = X86EMUL_UNHANDLEABLE;
-		if (rc == X86EMUL_IO_NEEDED) {
-			*io = true;
-			rc = X86EMUL_CONTINUE;
+			if (ctxt->ops->pio_out)
+				rc = ctxt->ops->pio_out(ctxt, port, &a, sz);
+			/* accepted: userspace performs it */
+			if (rc == X86EMUL_IO_NEEDED) {
+				*io = true;
+				rc = X86EMUL_CONTINUE;
+			}
 		}
 		*src_la = la;
 		break;
