@@ -1,0 +1,61 @@
+# kvmlab: top-level build. Each part has its own Makefile (targets all,
+# clean); a part whose Makefile does not exist yet is skipped.
+#   make            build everything          make V=1   verbose
+#   make deps       install missing Debian packages (scripts/install-deps)
+#   make check      deps, build, run every test (tests/run), summary
+#   make bench      deps, build, run the benchmark suite (bench/run)
+#   make lab        build the lab's initramfs (build/lab/)
+#   make clean
+.DELETE_ON_ERROR:
+.SUFFIXES:
+SHELL := /bin/bash
+.PHONY: all deps check bench lab clean
+
+PARTS := kmod tools/vmrun guests tests
+
+V ?= 0
+ifeq ($(V),1)
+Q :=
+SUB := $(MAKE)
+else
+Q := @
+SUB := $(MAKE) -s --no-print-directory
+endif
+
+# tests/Makefile's 'all' runs the suite; build only, if it has 'build'.
+target = $(if $(and $(filter tests,$(1)),$(shell grep -s '^build:' tests/Makefile)),build,$(2))
+
+all:
+	$(Q)for d in $(PARTS); do \
+		[ -f $$d/Makefile ] || continue; \
+		echo "  MAKE    $$d"; \
+		if [ $$d = tests ]; then t=$(call target,tests,all); else t=all; fi; \
+		$(SUB) -C $$d $$t || { echo "make: building $$d failed (make V=1 for details)" >&2; exit 1; }; \
+	done
+
+deps:
+	$(Q)scripts/install-deps
+
+lab:
+	$(Q)lab/mkinitramfs
+
+# The summary counts distinct PASS/FAIL lines (tests/run repeats its FAILs).
+check: deps
+	$(Q)$(SUB) all
+	$(Q)[ -x tests/run ] || { echo "make check: tests/run is missing: no tests to run" >&2; exit 1; }
+	$(Q)set -o pipefail; mkdir -p build; rc=0; tests/run 2>&1 | tee build/check.log || rc=$$?; \
+	p=$$(awk '/^PASS / && !s[$$0]++ { n++ } END { print n + 0 }' build/check.log); \
+	f=$$(awk '/^FAIL / && !s[$$0]++ { n++ } END { print n + 0 }' build/check.log); \
+	echo "make check: $$p passed, $$f failed (log: build/check.log)"; \
+	[ $$rc -eq 0 ] && [ $$f -eq 0 ] && [ $$p -gt 0 ]
+
+bench: deps
+	$(Q)$(SUB) all
+	$(Q)if [ -x bench/run ]; then bench/run; \
+	else echo "make bench: bench/run does not exist yet: no benchmarks to run"; fi
+
+clean:
+	$(Q)for d in $(PARTS); do \
+		[ -f $$d/Makefile ] && { $(SUB) -C $$d clean || echo "make: cleaning $$d failed" >&2; }; \
+	done; true
+	$(Q)rm -rf build
