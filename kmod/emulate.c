@@ -16,18 +16,18 @@
 #define ModRM		(1u << 1)	/* a modrm byte follows */
 #define DstNone		(0u << 2)
 #define DstReg		(1u << 2)	/* modrm.reg */
-#define DstMem		(2u << 2)	/* modrm.rm, register or memory */
+#define DstMem		(2u << 2)	/* modrm.rm, reg or memory */
 #define DstAcc		(3u << 2)	/* al/ax/eax/rax */
 #define DstOpReg	(4u << 2)	/* low three opcode bits (+REX.B) */
 #define DstMask		(7u << 2)
 #define SrcNone		(0u << 5)
 #define SrcReg		(1u << 5)	/* modrm.reg */
-#define SrcMem		(2u << 5)	/* modrm.rm, register or memory */
-#define SrcImm		(3u << 5)	/* imm16/32 sign-extended to op size */
+#define SrcMem		(2u << 5)	/* modrm.rm, reg or memory */
+#define SrcImm		(3u << 5)	/* imm16/32, sign-extended */
 #define SrcImmByte	(4u << 5)	/* imm8 sign-extended */
 #define SrcImmU8	(5u << 5)	/* imm8 zero-extended */
 #define SrcAcc		(6u << 5)
-#define SrcMem8		(7u << 5)	/* modrm.rm, 8 bits (movzx/movsx) */
+#define SrcMem8		(7u << 5)	/* modrm.rm, 8 bits (movzx) */
 #define SrcMem16	(8u << 5)	/* modrm.rm, 16 bits (movzx/movsx) */
 #define SrcImmFull	(9u << 5)	/* imm of op size, 64 with REX.W */
 #define SrcMask		(15u << 5)
@@ -36,14 +36,14 @@
 #define Lock		(1u << 11)	/* LOCK allowed on a memory dst */
 #define Stack		(1u << 12)	/* 64-bit default operand size */
 #define String		(1u << 13)
-#define Group		(1u << 14)	/* modrm.reg selects the operation */
+#define Group		(1u << 14)	/* modrm.reg selects the op */
 #define No64		(1u << 15)	/* #UD in long mode */
 #define MemOnly		(1u << 16)	/* mod == 3 is #UD */
 #define Implicit	(1u << 17)	/* operands handled by the executor */
 #define Invalid		(1u << 18)	/* #UD in every mode */
 #define Moffs		(1u << 19)	/* memory operand is a moffs */
 #define ModRMReg	(1u << 20)	/* mod ignored, always a register */
-#define BitOp		(1u << 21)	/* bt*: register offset moves the ea */
+#define BitOp		(1u << 21)	/* bt*: reg offset moves ea */
 
 #define ALU_ROW(x)							\
 	ByteOp | DstMem | SrcReg | ModRM | (x),				\
@@ -679,61 +679,101 @@ static const char *insn_name(struct x86emul_insn *d)
 			};
 			return g7[d->reg & 7];
 		}
-		case 0x06: return "clts";
-		case 0x1f: return "nop";
-		case 0x20: case 0x22: return "mov_cr";
-		case 0x21: case 0x23: return "mov_dr";
-		case 0xa3: return "bt";
-		case 0xab: return "bts";
-		case 0xb3: return "btr";
-		case 0xbb: return "btc";
+		case 0x06:
+			return "clts";
+		case 0x1f:
+			return "nop";
+		case 0x20: case 0x22:
+			return "mov_cr";
+		case 0x21: case 0x23:
+			return "mov_dr";
+		case 0xa3:
+			return "bt";
+		case 0xab:
+			return "bts";
+		case 0xb3:
+			return "btr";
+		case 0xbb:
+			return "btc";
 		case 0xba: {
 			static const char * const g8[] = {
 				"?", "?", "?", "?", "bt", "bts", "btr", "btc"
 			};
 			return g8[d->reg & 7];
 		}
-		case 0xb0: case 0xb1: return "cmpxchg";
-		case 0xb6: case 0xb7: return "movzx";
-		case 0xbe: case 0xbf: return "movsx";
-		case 0xc0: case 0xc1: return "xadd";
-		case 0xc3: return "movnti";
-		case 0xc7: return d->rex & 8 ? "cmpxchg16b" : "cmpxchg8b";
+		case 0xb0: case 0xb1:
+			return "cmpxchg";
+		case 0xb6: case 0xb7:
+			return "movzx";
+		case 0xbe: case 0xbf:
+			return "movsx";
+		case 0xc0: case 0xc1:
+			return "xadd";
+		case 0xc3:
+			return "movnti";
+		case 0xc7:
+			return d->rex & 8 ? "cmpxchg16b" : "cmpxchg8b";
 		}
 		return "?";
 	}
 	if (b < 0x40 && (b & 7) < 6)
 		return alu_names[b >> 3];
 	switch (b) {
-	case 0x40 ... 0x47: return "inc";
-	case 0x48 ... 0x4f: return "dec";
-	case 0x50 ... 0x57: case 0x68: case 0x6a: return "push";
-	case 0x58 ... 0x5f: case 0x8f: return "pop";
-	case 0x63: return "movsxd";
-	case 0x6c: case 0x6d: return "ins";
-	case 0x6e: case 0x6f: return "outs";
-	case 0x80 ... 0x83: return alu_names[d->reg & 7];
-	case 0x84: case 0x85: case 0xa8: case 0xa9: return "test";
-	case 0x86: case 0x87: case 0x91 ... 0x97: return "xchg";
+	case 0x40 ... 0x47:
+		return "inc";
+	case 0x48 ... 0x4f:
+		return "dec";
+	case 0x50 ... 0x57: case 0x68: case 0x6a:
+		return "push";
+	case 0x58 ... 0x5f: case 0x8f:
+		return "pop";
+	case 0x63:
+		return "movsxd";
+	case 0x6c: case 0x6d:
+		return "ins";
+	case 0x6e: case 0x6f:
+		return "outs";
+	case 0x80 ... 0x83:
+		return alu_names[d->reg & 7];
+	case 0x84: case 0x85: case 0xa8: case 0xa9:
+		return "test";
+	case 0x86: case 0x87: case 0x91 ... 0x97:
+		return "xchg";
 	case 0x88 ... 0x8c: case 0xa0 ... 0xa3: case 0xb0 ... 0xbf:
 	case 0xc6: case 0xc7:
 		return "mov";
-	case 0x8d: return "lea";
-	case 0x90: return "nop";
-	case 0x98: return "cbw";
-	case 0x99: return "cwd";
-	case 0xa4: case 0xa5: return "movs";
-	case 0xa6: case 0xa7: return "cmps";
-	case 0xaa: case 0xab: return "stos";
-	case 0xac: case 0xad: return "lods";
-	case 0xae: case 0xaf: return "scas";
-	case 0xe4: case 0xe5: case 0xec: case 0xed: return "in";
-	case 0xe6: case 0xe7: case 0xee: case 0xef: return "out";
-	case 0xf5: return "cmc";
-	case 0xf8: return "clc";
-	case 0xf9: return "stc";
-	case 0xfc: return "cld";
-	case 0xfd: return "std";
+	case 0x8d:
+		return "lea";
+	case 0x90:
+		return "nop";
+	case 0x98:
+		return "cbw";
+	case 0x99:
+		return "cwd";
+	case 0xa4: case 0xa5:
+		return "movs";
+	case 0xa6: case 0xa7:
+		return "cmps";
+	case 0xaa: case 0xab:
+		return "stos";
+	case 0xac: case 0xad:
+		return "lods";
+	case 0xae: case 0xaf:
+		return "scas";
+	case 0xe4: case 0xe5: case 0xec: case 0xed:
+		return "in";
+	case 0xe6: case 0xe7: case 0xee: case 0xef:
+		return "out";
+	case 0xf5:
+		return "cmc";
+	case 0xf8:
+		return "clc";
+	case 0xf9:
+		return "stc";
+	case 0xfc:
+		return "cld";
+	case 0xfd:
+		return "std";
 	case 0xf6: case 0xf7: {
 		static const char * const g3[] = {
 			"test", "test", "not", "neg", "mul", "imul", "div",
@@ -987,7 +1027,7 @@ static int decode_sizes(struct x86_emulate_ctxt *ctxt)
 		if (b >= 0x20 && b <= 0x23)
 			d->op_bytes = long_mode(ctxt) ? 8 : 4;
 		if (b == 0xc3 && d->op_bytes == 2)
-			return raise_ud(ctxt);	/* movnti has no 16-bit form */
+			return raise_ud(ctxt);	/* no 16-bit movnti */
 		return X86EMUL_CONTINUE;
 	}
 	switch (b) {
@@ -1316,7 +1356,7 @@ static int check_io_perm(struct x86_emulate_ctxt *ctxt)
 	u8 iopl = (ctxt->rflags & EFLG_IOPL) >> 12;
 
 	if (ctxt->mode != X86EMUL_MODE_REAL && cur_cpl(ctxt) > iopl)
-		return X86EMUL_UNHANDLEABLE;	/* TSS bitmap not modelled */
+		return X86EMUL_UNHANDLEABLE;	/* no TSS bitmap */
 	return X86EMUL_CONTINUE;
 }
 
@@ -1497,7 +1537,7 @@ static int em_mov_cr_dr(struct x86_emulate_ctxt *ctxt)
 
 	if (is_cr) {
 		if (d->lock && n == 0)
-			n = 8;		/* AMD alternate encoding of cr8 */
+			n = 8;		/* AMD: lock mov cr0 = cr8 */
 		else if (d->lock)
 			return raise_ud(ctxt);
 		if (n != 0 && n != 2 && n != 3 && n != 4 && n != 8)
@@ -1971,7 +2011,7 @@ int x86_emulate_insn(struct x86_emulate_ctxt *ctxt)
 		d->src = src;
 		d->dst = dst;
 		if (rc == X86EMUL_IO_NEEDED && !ctxt->io_read_pending)
-			rc = X86EMUL_UNHANDLEABLE;	/* op broke contract */
+			rc = X86EMUL_UNHANDLEABLE; /* bad op */
 		return finish(ctxt, rc);
 	}
 	ctxt->rc.pos = ctxt->rc.end = 0;

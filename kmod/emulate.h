@@ -18,7 +18,7 @@
  *	switch (rc) {
  *	CONTINUE:	  done; if ctxt->rep_pending, rip was left on the
  *			  REP instruction: re-enter the guest, it restarts it;
- *	IO_NEEDED:	  exit to userspace (KVM_EXIT_MMIO / KVM_EXIT_IO) with
+ *	IO_NEEDED:	  exit to userspace (KVM_EXIT_MMIO or _IO) with
  *			  the access the op queued.  If ctxt->io_read_pending,
  *			  on the next KVM_RUN make the data available to the
  *			  read op and call x86_emulate_insn(ctxt) again on the
@@ -45,7 +45,7 @@
 #define X86EMUL_UNHANDLEABLE	1 /* not emulated: internal error exit */
 #define X86EMUL_PROPAGATE_FAULT	2 /* ctxt->exception is to be injected */
 #define X86EMUL_IO_NEEDED	3 /* an MMIO/PIO access must go to userspace */
-#define X86EMUL_RETRY		4 /* re-enter the guest, restart the insn */
+#define X86EMUL_RETRY		4 /* re-enter the guest, restart insn */
 
 /* Execution modes (values as in the 2006 header). */
 #define X86EMUL_MODE_REAL	0 /* real mode (and big real mode) */
@@ -113,7 +113,7 @@ struct x86emul_operand {
 
 /* Decode state of one instruction. */
 struct x86emul_insn {
-	u8 bytes[15];		/* instruction bytes, the first len valid */
+	u8 bytes[15];		/* instruction bytes, len valid */
 	u8 len;
 	u8 avail;		/* bytes[] known (given or fetched) */
 	u8 rep;			/* 0, 0xf2 (REPNE) or 0xf3 (REP/REPE) */
@@ -131,7 +131,7 @@ struct x86emul_insn {
 	u8 base_reg;		/* 0xff: none */
 	u32 flags;		/* decode table entry */
 	u64 imm;
-	u64 ea;			/* effective address of the modrm/moffs */
+	u64 ea;			/* effective address (modrm/moffs) */
 	struct x86emul_operand src, dst;
 	const char *name;	/* mnemonic, for tracing */
 };
@@ -289,11 +289,11 @@ struct x86_emulate_ops {
 
 struct x86_emulate_ctxt {
 	const struct x86_emulate_ops *ops;	/* [IN ] */
-	void *priv;				/* [IN ] the caller's (vcpu) */
+	void *priv;				/* [IN ] the caller's */
 
 	/* Guest state: [IN ] before decode, [OUT] after emulate. */
 	int mode;				/* X86EMUL_MODE_* */
-	u8 cpl;					/* ignored in real mode */
+	u8 cpl;					/* 0 in real mode */
 	u64 regs[X86EMUL_NR_REGS];
 	u64 rip;
 	u64 rflags;
@@ -302,9 +302,9 @@ struct x86_emulate_ctxt {
 
 	/* Results: [OUT] */
 	struct x86emul_exception exception;
-	bool io_read_pending;	/* IO_NEEDED: re-run after the read completes */
+	bool io_read_pending;	/* IO_NEEDED: re-run after the read */
 	bool rep_pending;	/* CONTINUE: REP insn not finished, rip kept */
-	u32 iterations;		/* REP iterations done by the last call */
+	u32 iterations;		/* REP iterations of the last call */
 
 	/* Decoder state, private to emulate.c. */
 	struct x86emul_insn insn;
