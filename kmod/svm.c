@@ -14,6 +14,7 @@
 #include <linux/sched/signal.h>
 #include <linux/build_bug.h>
 #include <linux/cpu.h>
+#include <linux/rcupdate.h>
 #include <linux/io.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
@@ -798,6 +799,8 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 		new_asid(svm, sd);
 	svm->asid_cpu = cpu;
 	vmcb->control.clean = 0;
+	/* Guest mode is a quiescent state for RCU, as user mode is. */
+	rcu_virt_note_context_switch(cpu);
 
 	clgi();
 	kvmlab_svm_vmrun(svm->vmcb_pa, vcpu->regs,

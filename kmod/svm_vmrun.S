@@ -47,8 +47,15 @@ SYM_FUNC_START(kvmlab_svm_vmrun)
 	mov REG(15)(%rsi), %r15
 	mov REG(6)(%rsi), %rsi
 
-	/* RAX holds the VMCB address again after #VMEXIT */
+	/*
+	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
+	 * physical interrupt ends guest mode; GIF is still clear, so STI
+	 * lets no interrupt into the host here.  RAX holds the VMCB
+	 * address again after #VMEXIT.
+	 */
+	sti
 	vmrun %rax
+	cli
 
 	mov 16(%rsp), %rax
 	mov %rcx, REG(1)(%rax)
