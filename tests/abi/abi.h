@@ -27,6 +27,9 @@
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <linux/kvm.h>
 
 static const char *abi_dev = "/dev/kvm";
@@ -158,6 +161,129 @@ static inline double now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Wait for pid up to `secs` seconds; returns 1 and sets *status if it
+ * ended, 0 if it is still running (or cannot be waited for).
+ */
+static inline int wait_timeout(pid_t pid, int *status, double secs)
+{
+	double end = now_sec() + secs;
+
+	while (now_sec() < end) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 1;
+		if (r < 0)
+			return 0;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static inline void relay_line(const char *line)
+{
+	fputs(line, stdout);
+	if (!strncmp(line, "PASS ", 5))
+		abi_passed++;
+	else if (!strncmp(line, "FAIL ", 5))
+		abi_failed++;
+}
+
+/*
+ * Run fn() in a child process, so that a hang (a KVM_RUN that never
+ * returns) costs only this group of checks: the child's lines are relayed
+ * and counted; after `secs` seconds without completion the child is killed
+ * and one FAIL line reports the hang.  Returns 1 if the child completed.
+ */
+static inline int run_isolated(const char *name, void (*fn)(void), int secs)
+{
+	char buf[1024];
+	size_t used = 0;
+	double end = now_sec() + secs;
+	int pfd[2], st = 0, hung = 0, fails_before = abi_failed;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(pfd) < 0)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		abi_passed = abi_failed = 0;
+		fn();
+		fflush(stdout);
+		_exit(abi_failed ? 1 : 0);
+	}
+	close(pfd[1]);
+	for (;;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int left = (int)((end - now_sec()) * 1000), r;
+		ssize_t n;
+		char *nl;
+
+		if (left <= 0) {
+			hung = 1;
+			break;
+		}
+		r = poll(&p, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			hung = 1;
+			break;
+		}
+		if (r < 0)
+			break;
+		n = read(pfd[0], buf + used, sizeof(buf) - 1 - used);
+		if (n <= 0)
+			break;
+		used += n;
+		buf[used] = 0;
+		while ((nl = memchr(buf, '\n', used))) {
+			char c = nl[1];
+
+			nl[1] = 0;
+			relay_line(buf);
+			nl[1] = c;
+			used -= nl + 1 - buf;
+			memmove(buf, nl + 1, used);
+			buf[used] = 0;
+		}
+		if (used == sizeof(buf) - 1) {
+			relay_line(buf);
+			used = 0;
+		}
+	}
+	if (used) {
+		buf[used] = 0;
+		relay_line(buf);
+		putchar('\n');
+	}
+	close(pfd[0]);
+	if (hung) {
+		kill(pid, SIGKILL);
+		fail(name, "expected completion within %d s got a hang "
+		     "(killed)", secs);
+		if (!wait_timeout(pid, &st, 10))
+			fail(name, "expected the hung test process to die of "
+			     "SIGKILL within 10 s got still alive");
+		return 0;
+	}
+	if (!wait_timeout(pid, &st, 10)) {
+		kill(pid, SIGKILL);
+		fail(name, "expected exit after its output got still running");
+		return 0;
+	}
+	if (!WIFEXITED(st) && abi_failed == fails_before)
+		fail(name, "expected normal exit got status %#x", st);
+	return 1;
 }
 
 /* ---- device, VM, vCPU -------------------------------------------------- */

@@ -391,19 +391,29 @@ static void test_mmio(struct vm *vm)
 	check_exit("mmio-read-then-hlt", ret, errno, vm->run, KVM_EXIT_HLT);
 }
 
+#define GROUP(name, ...)						\
+	static void group_##name(void)					\
+	{								\
+		struct vm vm;						\
+									\
+		vm_create(&vm, #name, code_hlt, sizeof(code_hlt));	\
+		run_size = vm.run_size;					\
+		__VA_ARGS__;						\
+		vm_destroy(&vm);					\
+	}
+
+GROUP(regs, test_regs_roundtrip(vm.vcpu); test_sregs_roundtrip(vm.vcpu))
+GROUP(out_hlt, test_out_hlt(&vm))
+GROUP(io, test_io_variants(&vm))
+GROUP(mmio, test_mmio(&vm))
+
 int main(int argc, char **argv)
 {
-	struct vm vm;
-
 	abi_parse_args(argc, argv);
-	test_reset_state();
-	vm_create(&vm, "guest-run", code_hlt, sizeof(code_hlt));
-	run_size = vm.run_size;
-	test_regs_roundtrip(vm.vcpu);
-	test_sregs_roundtrip(vm.vcpu);
-	test_out_hlt(&vm);
-	test_io_variants(&vm);
-	test_mmio(&vm);
-	vm_destroy(&vm);
+	run_isolated("reset-state", test_reset_state, 60);
+	run_isolated("regs", group_regs, 60);
+	run_isolated("out-hlt", group_out_hlt, 60);
+	run_isolated("io", group_io, 60);
+	run_isolated("mmio", group_mmio, 60);
 	return abi_finish();
 }

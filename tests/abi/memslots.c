@@ -105,6 +105,10 @@ int main(int argc, char **argv)
 		CHECK_ERRNO("slot-in-last-address-space-delete",
 			    set_region(vm.fd, (uint32_t)(as_num - 1) << 16, 0,
 				       0, 0, NULL), 0);
+	} else {
+		printf("SKIP slot-in-last-address-space: "
+		       "KVM_CAP_MULTI_ADDRESS_SPACE is %ld (in-tree: 2)\n",
+		       as_num);
 	}
 
 	/* several slots: 1 at 1 MiB, 2 at 2 MiB, 3 at 8 MiB */

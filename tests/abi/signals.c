@@ -10,11 +10,9 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 
 static volatile sig_atomic_t sig_count;
 
@@ -44,21 +42,6 @@ static void set_timer(long usec)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static int wait_timeout(pid_t pid, int *status, double secs)
-{
-	double end = now_sec() + secs;
-
-	while (now_sec() < end) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 1;
-		if (r < 0)
-			return 0;
-		usleep(10000);
-	}
-	return 0;
-}
 
 static void test_immediate_exit(void)
 {
@@ -342,9 +325,10 @@ static void test_sigkill(void)
 int main(int argc, char **argv)
 {
 	abi_parse_args(argc, argv);
-	test_immediate_exit();
-	test_timer_signal();
-	test_thread_kick();
-	test_sigkill();
+	run_isolated("immediate-exit", test_immediate_exit, 60);
+	run_isolated("timer-signal", test_timer_signal, 60);
+	run_isolated("thread-kick", test_thread_kick, 60);
+	/* a hang here means the host CPU shared with the spinning vCPU starved */
+	run_isolated("sigkill-cli-spin-host-starved", test_sigkill, 90);
 	return abi_finish();
 }

@@ -7,25 +7,8 @@
  */
 #include "abi.h"
 
-#include <signal.h>
-#include <sys/wait.h>
 
 /* Wait for pid up to `secs`; returns 1 and sets *status if it ended. */
-static int wait_timeout(pid_t pid, int *status, double secs)
-{
-	double end = now_sec() + secs;
-
-	while (now_sec() < end) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 1;
-		if (r < 0)
-			return 0;
-		usleep(10000);
-	}
-	return 0;
-}
 
 static void test_close_vm_first(void)
 {
@@ -366,22 +349,29 @@ static void test_many_vms(int count)
 	check_true(name, ok, "all created, run and destroyed", "%s", why);
 }
 
+static void many_vms(void)
+{
+	test_many_vms(200);
+}
+
+static void fresh_vm(void)
+{
+	char why[200] = "";
+	int r = run_counter_guest(10, why, sizeof(why));
+
+	check_true("fresh-vm-after-lifecycle-tests", r == 0, "ok", "%s", why);
+}
+
 int main(int argc, char **argv)
 {
 	abi_parse_args(argc, argv);
-	test_close_vm_first();
-	test_close_vcpu_first();
-	test_close_system_fd_first();
-	test_fork();
-	test_two_processes();
-	test_many_vms(200);
+	run_isolated("close-vm-first", test_close_vm_first, 60);
+	run_isolated("close-vcpu-first", test_close_vcpu_first, 60);
+	run_isolated("close-system-fd-first", test_close_system_fd_first, 60);
+	run_isolated("fork", test_fork, 60);
+	run_isolated("two-processes", test_two_processes, 150);
+	run_isolated("many-vms", many_vms, 200);
 	/* and after all that, a fresh VM works */
-	{
-		char why[200] = "";
-		int r = run_counter_guest(10, why, sizeof(why));
-
-		check_true("fresh-vm-after-lifecycle-tests", r == 0, "ok",
-			   "%s", why);
-	}
+	run_isolated("fresh-vm", fresh_vm, 60);
 	return abi_finish();
 }
