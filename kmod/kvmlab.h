@@ -94,6 +94,7 @@ struct kvmlab_pio {
 };
 
 struct kvmlab_vm;
+struct kvmlab_emul;
 
 struct kvmlab_vcpu {
 	struct kvmlab_vm *vm;
@@ -114,6 +115,7 @@ struct kvmlab_vcpu {
 	unsigned long requests;
 
 	struct kvmlab_pio pio;
+	struct kvmlab_emul *emul;	/* an instruction in the emulator */
 
 	int nr_cpuid;
 	struct kvm_cpuid_entry2 *cpuid;
@@ -218,6 +220,12 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu);
 int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu);
 void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
 			   u64 info0, u64 info1);
+
+/* emul.c: the emulator (emulate.c) applied to a vCPU */
+int kvmlab_emul_init(struct kvmlab_vcpu *vcpu);
+void kvmlab_emul_free(struct kvmlab_vcpu *vcpu);
+int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu);
+int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu);
 
 /* stats.c */
 int kvmlab_stats_init(void);

@@ -668,11 +668,8 @@ static int npf_interception(struct kvmlab_vcpu *vcpu)
 	mutex_unlock(&vm->mmu_lock);
 	if (r)
 		return r < 0 ? r : 1;
-	/* No memory slot: MMIO, which needs the emulator (issue 4). */
-	vcpu->stat.mmio_exits++;
-	kvmlab_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-			      c->exit_info_2, c->exit_info_1);
-	return 0;
+	/* No memory slot: MMIO, done by the emulator. */
+	return kvmlab_emulate_insn(vcpu);
 }
 
 static int xsetbv_interception(struct kvmlab_vcpu *vcpu)

@@ -49,6 +49,9 @@ static int kvmlab_vcpu_run(struct kvmlab_vcpu *vcpu)
 		if (r <= 0)
 			return r;
 	}
+	r = kvmlab_emulate_complete(vcpu);
+	if (r <= 0)
+		return r;
 	run->exit_reason = KVM_EXIT_UNKNOWN;
 	while (r > 0) {
 		if (signal_pending(current)) {
@@ -261,6 +264,7 @@ static const struct file_operations kvmlab_vcpu_fops = {
 void kvmlab_vcpu_free(struct kvmlab_vcpu *vcpu)
 {
 	kvmlab_arch->vcpu_free(vcpu);
+	kvmlab_emul_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu->fpu);
@@ -283,7 +287,8 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	/* 512 bytes from kmalloc are 512-byte aligned, as fxsave wants */
 	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run || !vcpu->pio_data || !vcpu->fpu)
+	if (!vcpu->run || !vcpu->pio_data || !vcpu->fpu ||
+	    kvmlab_emul_init(vcpu))
 		goto fail;
 	fx = vcpu->fpu;
 	*(u16 *)fx = 0x37f;		/* FCW after FNINIT */
@@ -294,6 +299,7 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	vcpu->regs[VCPU_RDX] = 0x00600f12;	/* reset signature */
 	return vcpu;
 fail:
+	kvmlab_emul_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	free_page((unsigned long)vcpu->pio_data);
 	kfree(vcpu->fpu);

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: the vCPU side of the x86 emulator (emulate.c).
+ *
+ * An access to guest-physical memory no slot backs is MMIO: the faulting
+ * instruction is decoded and executed here, and each MMIO access it makes
+ * becomes a KVM_EXIT_MMIO round trip.  A read completes on the next
+ * KVM_RUN by running the same decoded instruction again, which then finds
+ * userspace's data; a write is complete when it leaves.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/processor-flags.h>
+
+#include "kvmlab.h"
+#include "emulate.h"
+
+struct kvmlab_emul {
+	struct x86_emulate_ctxt ctxt;
+	bool read_pending;	/* waiting for userspace's MMIO data */
+	bool data_valid;	/* run->mmio.data holds it */
+	u64 gpa;
+	unsigned int len;
+};
+
+static struct kvmlab_vcpu *ctxt_vcpu(struct x86_emulate_ctxt *ctxt)
+{
+	return ctxt->priv;
+}
+
+/*
+ * Linear to guest-physical.  Paging is the guest page walker's; until it
+ * is wired in, an emulated access of a paged guest is unhandleable.
+ */
+static int linear_to_gpa(struct x86_emulate_ctxt *ctxt, u64 addr, u64 *gpa)
+{
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	struct kvm_sregs sr;
+
+	kvmlab_arch->get_sregs(vcpu, &sr);
+	if (sr.cr0 & X86_CR0_PG)
+		return X86EMUL_UNHANDLEABLE;
+	*gpa = (u32)addr;
+	return X86EMUL_CONTINUE;
+}
+
+/* Guest RAM by linear address, page by page. */
+static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
+		      unsigned int bytes, bool write)
+{
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+
+	while (bytes) {
+		unsigned int n = min_t(unsigned int, bytes,
+				       PAGE_SIZE - offset_in_page(addr));
+		u64 gpa;
+		int r = linear_to_gpa(ctxt, addr, &gpa);
+
+		if (r)
+			return r;
+		r = write ? kvmlab_write_guest(vcpu, gpa, val, n) :
+			    kvmlab_read_guest(vcpu, gpa, val, n);
+		if (r)
+			return X86EMUL_UNHANDLEABLE;
+		addr += n;
+		val += n;
+		bytes -= n;
+	}
+	return X86EMUL_CONTINUE;
+}
+
+static int emul_read_std(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
+			 unsigned int bytes, bool fetch)
+{
+	return ram_access(ctxt, addr, val, bytes, false);
+}
+
+static int emul_write_std(struct x86_emulate_ctxt *ctxt, u64 addr,
+			  const void *val, unsigned int bytes)
+{
+	return ram_access(ctxt, addr, (void *)val, bytes, true);
+}
+
+/* 1 = MMIO at *gpa, 0 = RAM, < 0 = an X86EMUL code to return. */
+static int classify(struct x86_emulate_ctxt *ctxt, u64 addr,
+		    unsigned int bytes, u64 *gpa)
+{
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	bool mmio;
+	int r = linear_to_gpa(ctxt, addr, gpa);
+
+	if (r)
+		return -r;
+	mutex_lock(&vcpu->vm->mmu_lock);
+	mmio = !kvmlab_gfn_to_slot(vcpu->vm, *gpa >> PAGE_SHIFT);
+	mutex_unlock(&vcpu->vm->mmu_lock);
+	if (!mmio)
+		return 0;
+	/* One exit carries at most 8 bytes, within one page. */
+	if (bytes > 8 || offset_in_page(*gpa) + bytes > PAGE_SIZE)
+		return -X86EMUL_UNHANDLEABLE;
+	return 1;
+}
+
+static int mmio_exit(struct kvmlab_vcpu *vcpu, u64 gpa, const void *val,
+		     unsigned int bytes, bool write)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+	struct kvm_run *run = vcpu->run;
+
+	vcpu->stat.mmio_exits++;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = bytes;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write)
+		memcpy(run->mmio.data, val, bytes);
+	e->gpa = gpa;
+	e->len = bytes;
+	return X86EMUL_IO_NEEDED;
+}
+
+static int emul_read_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
+			      void *val, unsigned int bytes)
+{
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	struct kvmlab_emul *e = vcpu->emul;
+	u64 gpa;
+	int r = classify(ctxt, addr, bytes, &gpa);
+
+	if (r < 0)
+		return -r;
+	if (!r)
+		return ram_access(ctxt, addr, val, bytes, false);
+	if (e->data_valid && e->gpa == gpa && e->len == bytes) {
+		e->data_valid = false;
+		memcpy(val, vcpu->run->mmio.data, bytes);
+		return X86EMUL_CONTINUE;
+	}
+	return mmio_exit(vcpu, gpa, NULL, bytes, false);
+}
+
+static int emul_write_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
+			       const void *val, unsigned int bytes)
+{
+	u64 gpa;
+	int r = classify(ctxt, addr, bytes, &gpa);
+
+	if (r < 0)
+		return -r;
+	if (!r)
+		return ram_access(ctxt, addr, (void *)val, bytes, true);
+	return mmio_exit(ctxt_vcpu(ctxt), gpa, val, bytes, true);
+}
+
+/* One vCPU per VM runs guest code that touches a given page here, so a
+ * compare then write is atomic enough until SMP guests (issue 9).
+ */
+static int emul_cmpxchg_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
+				 const void *old, const void *new,
+				 unsigned int bytes)
+{
+	u8 cur[16];
+	u64 gpa;
+	int r = classify(ctxt, addr, bytes, &gpa);
+
+	if (r < 0)
+		return -r;
+	if (r)
+		return mmio_exit(ctxt_vcpu(ctxt), gpa, new, bytes, true);
+	if (bytes > sizeof(cur))
+		return X86EMUL_UNHANDLEABLE;
+	r = ram_access(ctxt, addr, cur, bytes, false);
+	if (r)
+		return r;
+	if (memcmp(cur, old, bytes))
+		return X86EMUL_RETRY;
+	return ram_access(ctxt, addr, (void *)new, bytes, true);
+}
+
+static int emul_unhandleable_pio(struct x86_emulate_ctxt *ctxt, u16 port,
+				 void *val, unsigned int bytes)
+{
+	return X86EMUL_UNHANDLEABLE;	/* port I/O has its own exit path */
+}
+
+static int emul_pio_out(struct x86_emulate_ctxt *ctxt, u16 port,
+			const void *val, unsigned int bytes)
+{
+	return X86EMUL_UNHANDLEABLE;
+}
+
+static int emul_get_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 *val)
+{
+	struct kvm_sregs sr;
+
+	kvmlab_arch->get_sregs(ctxt_vcpu(ctxt), &sr);
+	switch (cr) {
+	case 0: *val = sr.cr0; break;
+	case 2: *val = sr.cr2; break;
+	case 3: *val = sr.cr3; break;
+	case 4: *val = sr.cr4; break;
+	case 8: *val = sr.cr8; break;
+	default: return X86EMUL_UNHANDLEABLE;
+	}
+	return X86EMUL_CONTINUE;
+}
+
+/* Control and debug register writes reach the emulator only with the
+ * shadow MMU (issue 3), which intercepts them.
+ */
+static int emul_set_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 val)
+{
+	return X86EMUL_UNHANDLEABLE;
+}
+
+static int emul_get_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 *val)
+{
+	return X86EMUL_UNHANDLEABLE;
+}
+
+static int emul_set_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 val)
+{
+	return X86EMUL_UNHANDLEABLE;
+}
+
+static int emul_invlpg(struct x86_emulate_ctxt *ctxt, u64 addr)
+{
+	/* Nested paging: the guest's own TLB entries go with a flush. */
+	set_bit(KVMLAB_REQ_TLB_FLUSH, &ctxt_vcpu(ctxt)->requests);
+	return X86EMUL_CONTINUE;
+}
+
+static int emul_set_table(struct x86_emulate_ctxt *ctxt, u64 base, u16 limit,
+			  bool idt)
+{
+	struct kvm_dtable dt = { .base = base, .limit = limit };
+
+	kvmlab_arch->set_dtable(ctxt_vcpu(ctxt), &dt, idt);
+	return X86EMUL_CONTINUE;
+}
+
+static int emul_set_gdt(struct x86_emulate_ctxt *ctxt, u64 base, u16 limit)
+{
+	return emul_set_table(ctxt, base, limit, false);
+}
+
+static int emul_set_idt(struct x86_emulate_ctxt *ctxt, u64 base, u16 limit)
+{
+	return emul_set_table(ctxt, base, limit, true);
+}
+
+static const struct x86_emulate_ops kvmlab_emulate_ops = {
+	.read_std		= emul_read_std,
+	.write_std		= emul_write_std,
+	.read_emulated		= emul_read_emulated,
+	.write_emulated		= emul_write_emulated,
+	.cmpxchg_emulated	= emul_cmpxchg_emulated,
+	.pio_in			= emul_unhandleable_pio,
+	.pio_out		= emul_pio_out,
+	.get_cr			= emul_get_cr,
+	.set_cr			= emul_set_cr,
+	.get_dr			= emul_get_dr,
+	.set_dr			= emul_set_dr,
+	.invlpg			= emul_invlpg,
+	.set_gdt		= emul_set_gdt,
+	.set_idt		= emul_set_idt,
+};
+
+static void load_ctxt(struct kvmlab_vcpu *vcpu, struct x86_emulate_ctxt *c)
+{
+	static const int segs[X86EMUL_NR_SEGS] = {
+		SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS
+	};
+	struct kvm_segment s;
+	struct kvm_sregs sr;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->ops = &kvmlab_emulate_ops;
+	c->priv = vcpu;
+	for (i = 0; i < X86EMUL_NR_SEGS; i++) {
+		kvmlab_arch->get_segment(vcpu, &s, segs[i]);
+		c->seg[i].base = s.base;
+		c->seg[i].limit = s.limit;
+		c->seg[i].selector = s.selector;
+		c->seg[i].attr = s.type | s.s << 4 | s.dpl << 5 |
+				 s.present << 7 | s.avl << 8 | s.l << 9 |
+				 s.db << 10 | s.g << 11;
+	}
+	kvmlab_arch->get_sregs(vcpu, &sr);
+	kvmlab_arch->get_segment(vcpu, &s, SEG_CS);
+	if (!(sr.cr0 & X86_CR0_PE))
+		c->mode = X86EMUL_MODE_REAL;
+	else if ((sr.efer & EFER_LMA) && s.l)
+		c->mode = X86EMUL_MODE_PROT64;
+	else
+		c->mode = s.db ? X86EMUL_MODE_PROT32 : X86EMUL_MODE_PROT16;
+	kvmlab_arch->get_segment(vcpu, &s, SEG_SS);
+	c->cpl = c->mode == X86EMUL_MODE_REAL ? 0 : s.dpl;
+	memcpy(c->regs, vcpu->regs, sizeof(c->regs));
+	c->rip = vcpu->rip;
+	c->rflags = kvmlab_arch->get_rflags(vcpu);
+}
+
+static int finish(struct kvmlab_vcpu *vcpu, int rc)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+	struct x86_emulate_ctxt *c = &e->ctxt;
+
+	memcpy(vcpu->regs, c->regs, sizeof(c->regs));
+	vcpu->rip = c->rip;
+	kvmlab_arch->set_rflags(vcpu, c->rflags);
+	e->read_pending = false;
+
+	switch (rc) {
+	case X86EMUL_CONTINUE:
+	case X86EMUL_RETRY:
+		return 1;
+	case X86EMUL_IO_NEEDED:
+		e->read_pending = c->io_read_pending;
+		return 0;
+	case X86EMUL_PROPAGATE_FAULT:
+		if (c->exception.vector == 14)
+			vcpu->cr2 = c->exception.address;
+		kvmlab_arch->queue_exception(vcpu, c->exception.vector,
+					     c->exception.error_code_valid,
+					     c->exception.error_code);
+		return 1;
+	default:
+		kvmlab_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+				      c->insn.avail, 0);
+		vcpu->run->internal.ndata = 4;
+		memcpy(&vcpu->run->internal.data[3], c->insn.bytes,
+		       min_t(unsigned int, c->insn.avail, 8));
+		return 0;
+	}
+}
+
+/* Emulate the instruction at RIP: 1 = enter again, 0 = to userspace. */
+int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+	int rc;
+
+	load_ctxt(vcpu, &e->ctxt);
+	e->data_valid = false;
+	rc = x86_decode_insn(&e->ctxt, NULL, 0);
+	if (rc == X86EMUL_CONTINUE)
+		rc = x86_emulate_insn(&e->ctxt);
+	return finish(vcpu, rc);
+}
+
+/* On KVM_RUN: finish an instruction that waited for MMIO read data. */
+int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+
+	if (!e || !e->read_pending)
+		return 1;
+	e->data_valid = true;
+	return finish(vcpu, x86_emulate_insn(&e->ctxt));
+}
+
+int kvmlab_emul_init(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->emul = kzalloc(sizeof(struct kvmlab_emul), GFP_KERNEL_ACCOUNT);
+	return vcpu->emul ? 0 : -ENOMEM;
+}
+
+void kvmlab_emul_free(struct kvmlab_vcpu *vcpu)
+{
+	kfree(vcpu->emul);
+	vcpu->emul = NULL;
+}
