@@ -74,12 +74,14 @@ static inline u32 read_eflags(void)
  * Exceptions (prot32/pae/long): idt_install() points vectors 0..31 at
  * handlers that record the vector and error code.  Before an instruction
  * that should fault, exc_expect(len) arms a one-shot skip of `len` bytes;
+ * exc_expect_resume(ip) resumes at ip instead (for faults on a fetch);
  * exc_take() returns the vector seen (-1: none) and disarms.  An exception
  * while not armed reports an abort and halts.
  */
 void idt_install(void);
 void idt_load_empty(void);
 void exc_expect(unsigned int insn_len);
+void exc_expect_resume(uintptr_t ip);	/* resume at ip instead of skipping */
 int exc_take(u32 *error_code);
 
 int main(void);

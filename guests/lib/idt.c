@@ -36,19 +36,24 @@ extern const uintptr_t isr_table[32];
 static struct gate idt[32];
 static volatile int exc_vector = -1;
 static volatile u32 exc_error, exc_skip;
+static volatile uintptr_t exc_resume;
 
 void exc_handler(struct frame *f);
 void exc_handler(struct frame *f)
 {
-	if (!exc_skip) {
+	if (!exc_skip && !exc_resume) {
 		printf("unexpected exception %u error 0x%x at 0x%lx\n",
 		       (u32)f->vec, (u32)f->err, (unsigned long)f->ip);
 		guest_abort("unexpected-exception", f->vec);
 	}
 	exc_vector = f->vec;
 	exc_error = f->err;
-	f->ip += exc_skip;
+	if (exc_resume)
+		f->ip = exc_resume;
+	else
+		f->ip += exc_skip;
 	exc_skip = 0;
+	exc_resume = 0;
 }
 
 void idt_install(void)
@@ -79,6 +84,16 @@ void exc_expect(unsigned int len)
 	exc_vector = -1;
 	exc_error = 0;
 	exc_skip = len;
+	exc_resume = 0;
+	asm volatile("" ::: "memory");
+}
+
+void exc_expect_resume(uintptr_t ip)
+{
+	exc_vector = -1;
+	exc_error = 0;
+	exc_skip = 0;
+	exc_resume = ip;
 	asm volatile("" ::: "memory");
 }
 
@@ -91,5 +106,6 @@ int exc_take(u32 *error_code)
 		*error_code = exc_error;
 	exc_vector = -1;
 	exc_skip = 0;
+	exc_resume = 0;
 	return v;
 }
