@@ -100,7 +100,7 @@ struct walk_mode {
 	bool amd;		/* PML4E bit 8 is reserved (AMD, not Intel) */
 	bool gbpages;		/* 1 GiB pages (CPUID PDPE1GB) */
 	bool pse36;		/* 4 MiB pages map above 4 GiB (PSE-36) */
-	bool smap_ac;		/* EFLAGS.AC=1 and an explicit access: no SMAP */
+	bool smap_ac;		/* EFLAGS.AC=1, explicit access: no SMAP */
 };
 
 /*
@@ -124,7 +124,7 @@ struct walk_ops {
  */
 struct guest_walker {
 	enum walk_format format;
-	int levels;			/* levels of the format (0 paging off) */
+	int levels;			/* of the format; 0: paging off */
 	int level;			/* level of the last entry read */
 	u64 table_gfn[WALK_MAX_LEVELS];	/* frame of the table read at level */
 	u64 pte_gpa[WALK_MAX_LEVELS];	/* gpa of the entry read at level */

@@ -32,7 +32,8 @@ static inline int gm_read(void *priv, u64 gpa, void *buf, unsigned int len)
 	return 0;
 }
 
-static inline int gm_cmpxchg(void *priv, u64 gpa, u64 old, u64 new, unsigned int len)
+static inline int gm_cmpxchg(void *priv, u64 gpa, u64 old, u64 new,
+			     unsigned int len)
 {
 	struct gmem *g = priv;
 	u64 cur = 0;
@@ -109,7 +110,8 @@ static inline void group_end(struct group *gr)
 	do {								\
 		if (!(cond)) {						\
 			if ((gr)->failed++ < 5) {			\
-				fprintf(stderr, "%s: %s: ", (gr)->name, #cond); \
+				fprintf(stderr, "%s: %s: ", (gr)->name,	\
+					#cond);				\
 				fprintf(stderr, __VA_ARGS__);		\
 				fputc('\n', stderr);			\
 			}						\

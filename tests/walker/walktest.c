@@ -30,7 +30,8 @@ static u64 index_of(const struct tcase *c, int level)
 {
 	int bits = ref_index_bits(c->fmt, level);
 
-	return (c->gva >> ref_index_shift(c->fmt, level)) & ((1ull << bits) - 1);
+	return (c->gva >> ref_index_shift(c->fmt, level)) &
+	       ((1ull << bits) - 1);
 }
 
 static u64 entry_gpa(const struct tcase *c, int level)
@@ -519,8 +520,8 @@ static bool gfns_case(struct group *gr, int fmt, bool selfref)
 
 		if (fmt == FPAE && level == 3)
 			want = PDPT_GPA >> 12;
-		CHECK(gr, gfns[top - level] == want, "level %d gfn %#llx", level,
-		      (unsigned long long)gfns[top - level]);
+		CHECK(gr, gfns[top - level] == want, "level %d gfn %#llx",
+		      level, (unsigned long long)gfns[top - level]);
 	}
 	CHECK(gr, walk_table_gfns(&w, gfns, 2) == 2, "max");
 	return true;
