@@ -15,6 +15,7 @@
 
 #include "kvmlab.h"
 #include "emulate.h"
+#include "trace.h"
 
 struct kvmlab_emul {
 	struct x86_emulate_ctxt ctxt;
@@ -119,6 +120,8 @@ static int mmio_exit(struct kvmlab_vcpu *vcpu, u64 gpa, const void *val,
 		memcpy(run->mmio.data, val, bytes);
 	e->gpa = gpa;
 	e->len = bytes;
+	trace_kvmlab_mmio(vcpu->vcpu_id, write ? KVMLAB_MMIO_WRITE :
+			  KVMLAB_MMIO_READ_UNSATISFIED, gpa, bytes, val);
 	return X86EMUL_IO_NEEDED;
 }
 
@@ -137,6 +140,8 @@ static int emul_read_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 	if (e->data_valid && e->gpa == gpa && e->len == bytes) {
 		e->data_valid = false;
 		memcpy(val, vcpu->run->mmio.data, bytes);
+		trace_kvmlab_mmio(vcpu->vcpu_id, KVMLAB_MMIO_READ, gpa, bytes,
+				  val);
 		return X86EMUL_CONTINUE;
 	}
 	return mmio_exit(vcpu, gpa, NULL, bytes, false);
@@ -228,6 +233,7 @@ static int emul_set_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 val)
 
 static int emul_invlpg(struct x86_emulate_ctxt *ctxt, u64 addr)
 {
+	trace_kvmlab_invlpg(ctxt_vcpu(ctxt)->vcpu_id, ctxt->rip, addr);
 	/* Nested paging: the guest's own TLB entries go with a flush. */
 	set_bit(KVMLAB_REQ_TLB_FLUSH, &ctxt_vcpu(ctxt)->requests);
 	return X86EMUL_CONTINUE;
@@ -252,6 +258,15 @@ static int emul_set_idt(struct x86_emulate_ctxt *ctxt, u64 base, u16 limit)
 	return emul_set_table(ctxt, base, limit, true);
 }
 
+#ifndef KVMLAB_NOTRACE
+/* Each step of each emulated instruction: the kvmlab_emulate event. */
+static void emul_trace(struct x86_emulate_ctxt *ctxt, enum x86emul_step step,
+		       int rc)
+{
+	trace_kvmlab_emulate(ctxt_vcpu(ctxt)->vcpu_id, ctxt, step, rc);
+}
+#endif
+
 static const struct x86_emulate_ops kvmlab_emulate_ops = {
 	.read_std		= emul_read_std,
 	.write_std		= emul_write_std,
@@ -267,6 +282,9 @@ static const struct x86_emulate_ops kvmlab_emulate_ops = {
 	.invlpg			= emul_invlpg,
 	.set_gdt		= emul_set_gdt,
 	.set_idt		= emul_set_idt,
+#ifndef KVMLAB_NOTRACE
+	.trace			= emul_trace,
+#endif
 };
 
 static void load_ctxt(struct kvmlab_vcpu *vcpu, struct x86_emulate_ctxt *c)

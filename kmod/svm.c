@@ -23,6 +23,7 @@
 
 #include "kvmlab.h"
 #include "svm.h"
+#include "trace.h"
 
 #define IOPM_ORDER	2	/* 12 KiB used */
 #define MSRPM_ORDER	1	/* 8 KiB */
@@ -545,6 +546,7 @@ static void svm_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 	svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector |
 			     (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	svm->pending_event_err = error_code;
+	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
 }
 
 /* ---- exit handlers: 1 = back to the guest, 0 = to userspace ---- */
@@ -602,6 +604,7 @@ static int cpuid_interception(struct kvmlab_vcpu *vcpu)
 static int hlt_interception(struct kvmlab_vcpu *vcpu)
 {
 	vcpu->stat.halt_exits++;
+	trace_kvmlab_hlt(vcpu->vcpu_id, vcpu->rip);
 	skip_insn(vcpu, 1);
 	vcpu->run->exit_reason = KVM_EXIT_HLT;
 	return 0;
@@ -635,14 +638,19 @@ static int msr_interception(struct kvmlab_vcpu *vcpu)
 	if (c->exit_info_1) {
 		data = (vcpu->regs[VCPU_RDX] << 32) |
 		       (u32)vcpu->regs[VCPU_RAX];
-		if (svm_set_msr(vcpu, index, data, false))
+		if (svm_set_msr(vcpu, index, data, false)) {
+			trace_kvmlab_msr(vcpu->vcpu_id, true, index, data, true);
 			return gp_interception(vcpu);
+		}
 	} else {
-		if (svm_get_msr(vcpu, index, &data))
+		if (svm_get_msr(vcpu, index, &data)) {
+			trace_kvmlab_msr(vcpu->vcpu_id, false, index, 0, true);
 			return gp_interception(vcpu);
+		}
 		vcpu->regs[VCPU_RAX] = (u32)data;
 		vcpu->regs[VCPU_RDX] = data >> 32;
 	}
+	trace_kvmlab_msr(vcpu->vcpu_id, c->exit_info_1, index, data, false);
 	skip_insn(vcpu, 2);
 	return 1;
 }
@@ -798,6 +806,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	vmcb->control.clean = 0;
 	/* Guest mode is a quiescent state for RCU, as user mode is. */
 	rcu_virt_note_context_switch(cpu);
+	trace_kvmlab_entry(vcpu);
 
 	clgi();
 	kvmlab_svm_vmrun(svm->vmcb_pa, vcpu->regs,
@@ -820,6 +829,8 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	complete_interrupts(svm);
 
 	vcpu->stat.exits++;
+	trace_kvmlab_exit(vcpu, vmcb->control.exit_code, vmcb->control.exit_info_1,
+			  vmcb->control.exit_info_2, vmcb->save.cr3);
 	return handle_exit(vcpu);
 }
 

@@ -18,6 +18,7 @@
 #include <asm/processor-flags.h>
 
 #include "kvmlab.h"
+#include "trace.h"
 
 #define KVMLAB_PIO_PAGE_OFFSET	1
 
@@ -156,7 +157,9 @@ static long kvmlab_vcpu_ioctl_locked(struct kvmlab_vcpu *vcpu,
 	case KVM_RUN:
 		if (argp)
 			return -EINVAL;
-		return kvmlab_vcpu_run(vcpu);
+		r = kvmlab_vcpu_run(vcpu);
+		trace_kvmlab_userspace_exit(vcpu, r);
+		return r;
 	case KVM_SET_CPUID2:
 		return kvmlab_set_cpuid2(vcpu, argp);
 	case KVM_GET_MSRS:

@@ -11,6 +11,7 @@
 #include <asm/msr-index.h>
 
 #include "kvmlab.h"
+#include "trace.h"
 
 /* ---- CPUID ---- */
 
@@ -423,6 +424,9 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
 			memcpy(vcpu->pio_data, &vcpu->regs[VCPU_RAX], pio->size);
 		vcpu->rip = pio->next_rip;
 	}
+	if (!pio->in)
+		trace_kvmlab_pio(vcpu->vcpu_id, false, pio->port, pio->size,
+				 pio->count, vcpu->pio_data);
 	pio->pending = pio->in;
 
 	run->exit_reason = KVM_EXIT_IO;
@@ -442,6 +446,8 @@ int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu)
 	int r;
 
 	pio->pending = false;
+	trace_kvmlab_pio(vcpu->vcpu_id, true, pio->port, pio->size, pio->count,
+			 vcpu->pio_data);
 	if (!pio->string) {
 		unsigned long v = 0;
 
