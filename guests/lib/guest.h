@@ -79,6 +79,7 @@ static inline u32 read_eflags(void)
  * while not armed reports an abort and halts.
  */
 void idt_install(void);
+void idt_set_gate(int vec, void (*fn)(void), int dpl);	/* vectors 0..255 */
 void idt_load_empty(void);
 void exc_expect(unsigned int insn_len);
 void exc_expect_resume(uintptr_t ip);	/* resume at ip instead of skipping */

@@ -33,7 +33,7 @@ struct __attribute__((packed)) dtr {
 };
 
 extern const uintptr_t isr_table[32];
-static struct gate idt[32];
+static struct gate idt[256];
 static volatile int exc_vector = -1;
 static volatile u32 exc_error, exc_skip;
 static volatile uintptr_t exc_resume;
@@ -56,19 +56,24 @@ void exc_handler(struct frame *f)
 	exc_resume = 0;
 }
 
+void idt_set_gate(int vec, void (*fn)(void), int dpl)
+{
+	uintptr_t a = (uintptr_t)fn;
+
+	memset(&idt[vec], 0, sizeof(idt[vec]));
+	idt[vec].off0 = a & 0xffff;
+	idt[vec].sel = CODE_SEL;
+	idt[vec].type = 0x8e | dpl << 5;	/* present, interrupt gate */
+	idt[vec].off1 = (a >> 16) & 0xffff;
+#ifdef __x86_64__
+	idt[vec].off2 = (u64)a >> 32;
+#endif
+}
+
 void idt_install(void)
 {
-	for (int i = 0; i < 32; i++) {
-		uintptr_t a = isr_table[i];
-		memset(&idt[i], 0, sizeof(idt[i]));
-		idt[i].off0 = a & 0xffff;
-		idt[i].sel = CODE_SEL;
-		idt[i].type = 0x8e;		/* present, DPL 0, interrupt gate */
-		idt[i].off1 = (a >> 16) & 0xffff;
-#ifdef __x86_64__
-		idt[i].off2 = (u64)a >> 32;
-#endif
-	}
+	for (int i = 0; i < 32; i++)
+		idt_set_gate(i, (void (*)(void))isr_table[i], 0);
 	struct dtr d = { sizeof(idt) - 1, (uintptr_t)idt };
 	asm volatile("lidt %0" :: "m"(d) : "memory");
 }
