@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Supervisor access permutations under PAE paging, kvm-unit-tests
+ * Supervisor access permutations under PAE paging (and, built from
+ * long/access.c, under 4-level paging), kvm-unit-tests
  * access.c style: PDE.W x PTE.W x PDE.NX x PTE.NX x CR0.WP x {read, write,
  * fetch} on one 4 KiB page at 1 GiB, with EFER.NXE set; each case checks
  * fault or no fault, the #PF error code, CR2, and the accessed/dirty bits.
@@ -17,15 +18,16 @@
 #define FRAME	0x00a00000u	/* the test page's frame: 10 MiB */
 
 static u64 pt[512] __attribute__((aligned(4096)));
-/* vmrun's PAE map: PDs at VMRUN_PT_ADDR + 0x2000, one per GiB */
+/* vmrun's PAE and long-mode maps both have the PDs at VMRUN_PT_ADDR +
+ * 0x2000, one per GiB */
 #define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
 
-static u32 cr0(void) { u32 v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static void set_cr0(u32 v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
-static u32 cr2(void) { u32 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static unsigned long cr0(void) { unsigned long v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static void set_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
+static unsigned long cr2(void) { unsigned long v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static void flush_tlb(void)
 {
-	u32 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(v) :: "memory");
 }
@@ -40,10 +42,14 @@ static __attribute__((noinline, noclone)) void do_fetch(void)
 {
 	exc_expect_resume((uintptr_t)fetch_resume);
 	asm volatile("movl $fetch_resume, %%ecx\n\t"
+#ifdef __x86_64__
+		     "jmp *%%rax\n"
+#else
 		     "jmp *%%eax\n"
+#endif
 		     ".globl fetch_resume\n"
 		     "fetch_resume:"
-		     :: "a"(VA) : "ecx", "memory", "cc");
+		     :: "a"((uintptr_t)VA) : "ecx", "memory", "cc");
 }
 
 /* one access; returns the vector (-1 none), error code in *err */
@@ -54,11 +60,11 @@ static int access(int op, u32 *err)
 	switch (op) {
 	case READ:
 		exc_expect(2);
-		asm volatile(".byte 0x8b, 0x03" : "+a"(v) : "b"(VA) : "memory");
+		asm volatile(".byte 0x8b, 0x03" : "+a"(v) : "b"((uintptr_t)VA) : "memory");
 		break;
 	case WRITE:
 		exc_expect(2);
-		asm volatile(".byte 0x89, 0x03" :: "a"(v), "b"(VA) : "memory");
+		asm volatile(".byte 0x89, 0x03" :: "a"(v), "b"((uintptr_t)VA) : "memory");
 		break;
 	case FETCH:
 		do_fetch();
@@ -85,16 +91,16 @@ int main(void)
 	for (int wp = 0; wp < 2; wp++)
 	for (int op = READ; op <= FETCH; op++) {
 		u32 err = 0;
-		PDE_1G = (u32)pt | P | (pdew ? W : 0) | (pdenx ? NX : 0);
+		PDE_1G = (uintptr_t)pt | P | (pdew ? W : 0) | (pdenx ? NX : 0);
 		*(volatile u64 *)&pt[0] = FRAME | P | (ptew ? W : 0) | (ptenx ? NX : 0);
-		set_cr0(wp ? cr0() | 0x10000 : cr0() & ~0x10000u);
+		set_cr0(wp ? cr0() | 0x10000 : cr0() & ~0x10000ul);
 		flush_tlb();
 
 		int fault_w = op == WRITE && wp && !(pdew && ptew);
 		int fault_x = op == FETCH && (pdenx || ptenx);
 		u32 want_err = fault_w ? 0x3 : fault_x ? 0x11 : 0;
 		int vec = access(op, &err);
-		u32 fault_addr = cr2();
+		u32 fault_addr = (u32)cr2();
 		u64 pte = *(volatile u64 *)&pt[0];
 		int ok;
 		if (fault_w || fault_x)
