@@ -85,6 +85,11 @@ void exc_expect(unsigned int insn_len);
 void exc_expect_resume(uintptr_t ip);	/* resume at ip instead of skipping */
 int exc_take(u32 *error_code);
 
+/* ring 3 for 32-bit guests (lib/ring3.c) */
+enum { RING3_READ, RING3_WRITE, RING3_FETCH };
+void ring3_setup(void);
+int ring3_access(int op, u32 va, u32 *err);
+
 int main(void);
 
 #endif
