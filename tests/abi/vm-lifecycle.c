@@ -349,9 +349,25 @@ static void test_many_vms(int count)
 	check_true(name, ok, "all created, run and destroyed", "%s", why);
 }
 
+static int count_fds(void)
+{
+	char path[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (access(path, F_OK) == 0)
+			n++;
+	}
+	return n;
+}
+
 static void many_vms(void)
 {
+	int before = count_fds();
+
 	test_many_vms(200);
+	check_eq("many-vms-no-fd-left-open", count_fds(), before);
 }
 
 static void fresh_vm(void)
