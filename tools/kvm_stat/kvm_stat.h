@@ -90,7 +90,8 @@ void proc_name(int pid, char *buf, size_t len);
 /* tp.c */
 int tp_discover(char *why, size_t whylen);	/* trace systems found */
 const char *tp_systems(void);
-int tp_open(int pid);
+int tp_open(int pid, bool children);
+void tp_open_children(void);
 void tp_close(void);
 void tp_read(void);
 void tp_dump(FILE *f);

@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 	pid = resolve_pid();
 	opt.pid = pid;
 	if (opt.tracepoints)
-		tp_open(pid);
+		tp_open(pid, opt.once || opt.children || opt.groups);
 	if (opt.debugfs)
 		dbg_start(pid, opt.include_past);
 	sigaction(SIGINT, &sa, NULL);

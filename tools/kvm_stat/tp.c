@@ -517,8 +517,12 @@ static int read_tids(int pid, int **tids)
 	return n;
 }
 
-/* Open counters for the selected events (pid > 0: that process only). */
-int tp_open(int pid)
+static int open_pid;
+static bool children_open;
+
+/* Open counters for the selected events (pid > 0: that process only);
+ * the children's (one per symbolic value, hundreds) only if asked. */
+int tp_open(int pid, bool children)
 {
 	struct rlimit rl;
 	int *tids = NULL, ntids = 0, i;
@@ -532,13 +536,23 @@ int tp_open(int pid)
 	for (i = 0; i < ks.n; i++) {
 		struct ks_stat *s = &ks.v[i];
 
-		if (s->src != SRC_TP || !s->selected || evs[s->ev].id < 0)
+		if (s->src != SRC_TP || !s->selected || evs[s->ev].id < 0 ||
+		    s->nfds || (s->parent >= 0 && !children))
 			continue;
 		open_one(s, tids, ntids, pid);
 		s->cur = s->base = s->prev = 0;
 	}
 	free(tids);
+	open_pid = pid;
+	children_open |= children;
 	return 0;
+}
+
+/* The children, from now on (x pressed): parents keep their counts. */
+void tp_open_children(void)
+{
+	if (!children_open)
+		tp_open(open_pid, true);
 }
 
 void tp_close(void)
@@ -556,6 +570,7 @@ void tp_close(void)
 		if (s->src == SRC_TP)
 			s->cur = s->base = s->prev = 0;
 	}
+	children_open = false;
 }
 
 void tp_read(void)

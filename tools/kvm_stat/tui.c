@@ -246,7 +246,7 @@ static void reopen(int pid)
 {
 	if (opt.tracepoints) {
 		tp_close();
-		tp_open(pid);
+		tp_open(pid, opt.children || opt.groups);
 	}
 	if (opt.debugfs && pid != opt.pid)
 		dbg_start(pid, opt.include_past);
@@ -382,11 +382,19 @@ void tui_run(void)
 		case 'g':
 		case 'p': key_pid(); break;
 		case 'h': help(); break;
-		case 'm': opt.groups = !opt.groups; break;
+		case 'm':
+			opt.groups = !opt.groups;
+			if (opt.tracepoints)
+				tp_open_children();
+			break;
 		case 'o': sort_total = !sort_total; break;
 		case 'r': ks_reset(); break;
 		case 's': key_delay(); break;
-		case 'x': opt.children = !opt.children; break;
+		case 'x':
+			opt.children = !opt.children;
+			if (opt.tracepoints)
+				tp_open_children();
+			break;
 		default: break;
 		}
 		next = now();	/* any key: refresh now */
