@@ -262,6 +262,43 @@ static void add_children(struct tp_event *e, int ev, int parent,
 	}
 }
 
+/* "REC->reused ? "reused" : "rebuilt"": two children, field != 0 and
+ * field == 0 (kvmlab_cr3_switch: roots reused or rebuilt). */
+static void add_ternaries(struct tp_event *e, int ev, int parent,
+			  const char *fmt)
+{
+	const char *p;
+
+	for (p = fmt; (p = strstr(p, "REC->")); p++) {
+		char f[48], yes[40], no[40], full[KS_NAME];
+		const char *q;
+		int c;
+
+		if (sscanf(p, "REC->%47[A-Za-z0-9_]", f) != 1)
+			continue;
+		q = p + 5 + strlen(f);
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q != '?')
+			continue;
+		q++;
+		if (!parse_string(&q, yes, sizeof(yes)))
+			continue;
+		while (isspace((unsigned char)*q))
+			q++;
+		if (*q++ != ':' || !parse_string(&q, no, sizeof(no)))
+			continue;
+		ks_fmt(full, sizeof(full), "%s(%s)", e->name, yes);
+		c = ks_add(full, parent, SRC_TP);
+		ks.v[c].ev = ev;
+		ks_fmt(ks.v[c].filter, sizeof(ks.v[c].filter), "%s != 0", f);
+		ks_fmt(full, sizeof(full), "%s(%s)", e->name, no);
+		c = ks_add(full, parent, SRC_TP);
+		ks.v[c].ev = ev;
+		ks_fmt(ks.v[c].filter, sizeof(ks.v[c].filter), "%s == 0", f);
+	}
+}
+
 static int count_symbolic_fields(const char *fmt)
 {
 	char seen[8][48];
@@ -346,6 +383,7 @@ static void add_event(const char *dir, const char *sys, const char *name)
 			p++;
 		add_children(e, ev, parent, p, f, nsym > 1);
 	}
+	add_ternaries(e, ev, parent, fmt);
 out:
 	free(text);
 }
@@ -451,6 +489,7 @@ static int perf_open(long id, int pid, int cpu)
 	a.size = sizeof(a);
 	a.config = id;
 	a.inherit = pid > 0;
+	a.disabled = 1;		/* enabled once the filter is set */
 	return syscall(SYS_perf_event_open, &a, pid, cpu, -1,
 		       PERF_FLAG_FD_CLOEXEC);
 }
@@ -492,6 +531,7 @@ static void open_one(struct ks_stat *s, const int *tids, int ntids, int pid)
 			close(fd);	/* the kernel refused the filter */
 			break;
 		}
+		ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
 		s->fds[s->nfds++] = fd;
 	}
 }
