@@ -15,6 +15,7 @@
 
 #include "kvmlab.h"
 #include "emulate.h"
+#include "mmu.h"
 #include "trace.h"
 
 struct kvmlab_emul {
@@ -30,33 +31,42 @@ static struct kvmlab_vcpu *ctxt_vcpu(struct x86_emulate_ctxt *ctxt)
 	return ctxt->priv;
 }
 
-/*
- * Linear to guest-physical.  Paging is the guest page walker's; until it
- * is wired in, an emulated access of a paged guest is unhandleable.
+/* Linear to guest-physical through the guest's page tables; a fault is
+ * the #PF the CPU would raise for the access.
  */
-static int linear_to_gpa(struct x86_emulate_ctxt *ctxt, u64 addr, u64 *gpa)
+static int translate(struct x86_emulate_ctxt *ctxt, u64 addr, u32 access,
+		     u64 *gpa)
 {
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
-	struct kvm_sregs sr;
+	u32 ec;
+	int r;
 
-	kvmlab_arch->get_sregs(vcpu, &sr);
-	if (sr.cr0 & X86_CR0_PG)
+	if (ctxt->cpl == 3)
+		access |= PFERR_USER;
+	r = kvmlab_gva_to_gpa(vcpu, addr, access, gpa, &ec);
+	if (r == WALK_OK)
+		return X86EMUL_CONTINUE;
+	if (r == WALK_ERROR)
 		return X86EMUL_UNHANDLEABLE;
-	*gpa = (u32)addr;
-	return X86EMUL_CONTINUE;
+	ctxt->exception.vector = 14;
+	ctxt->exception.error_code_valid = true;
+	ctxt->exception.error_code = ec;
+	ctxt->exception.address = addr;
+	return X86EMUL_PROPAGATE_FAULT;
 }
 
 /* Guest RAM by linear address, page by page. */
 static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
-		      unsigned int bytes, bool write)
+		      unsigned int bytes, u32 access)
 {
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	bool write = access & PFERR_WRITE;
 
 	while (bytes) {
 		unsigned int n = min_t(unsigned int, bytes,
 				       PAGE_SIZE - offset_in_page(addr));
 		u64 gpa;
-		int r = linear_to_gpa(ctxt, addr, &gpa);
+		int r = translate(ctxt, addr, access, &gpa);
 
 		if (r)
 			return r;
@@ -64,6 +74,9 @@ static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 			    kvmlab_read_guest(vcpu, gpa, val, n);
 		if (r)
 			return X86EMUL_UNHANDLEABLE;
+		/* It may be a guest page table the shadow MMU follows. */
+		if (write)
+			kvmlab_shadow_guest_write(vcpu, gpa);
 		addr += n;
 		val += n;
 		bytes -= n;
@@ -74,22 +87,22 @@ static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 static int emul_read_std(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 			 unsigned int bytes, bool fetch)
 {
-	return ram_access(ctxt, addr, val, bytes, false);
+	return ram_access(ctxt, addr, val, bytes, fetch ? PFERR_FETCH : 0);
 }
 
 static int emul_write_std(struct x86_emulate_ctxt *ctxt, u64 addr,
 			  const void *val, unsigned int bytes)
 {
-	return ram_access(ctxt, addr, (void *)val, bytes, true);
+	return ram_access(ctxt, addr, (void *)val, bytes, PFERR_WRITE);
 }
 
 /* 1 = MMIO at *gpa, 0 = RAM, < 0 = an X86EMUL code to return. */
 static int classify(struct x86_emulate_ctxt *ctxt, u64 addr,
-		    unsigned int bytes, u64 *gpa)
+		    unsigned int bytes, u64 *gpa, u32 access)
 {
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
 	bool mmio;
-	int r = linear_to_gpa(ctxt, addr, gpa);
+	int r = translate(ctxt, addr, access, gpa);
 
 	if (r)
 		return -r;
@@ -131,12 +144,12 @@ static int emul_read_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
 	struct kvmlab_emul *e = vcpu->emul;
 	u64 gpa;
-	int r = classify(ctxt, addr, bytes, &gpa);
+	int r = classify(ctxt, addr, bytes, &gpa, 0);
 
 	if (r < 0)
 		return -r;
 	if (!r)
-		return ram_access(ctxt, addr, val, bytes, false);
+		return ram_access(ctxt, addr, val, bytes, 0);
 	if (e->data_valid && e->gpa == gpa && e->len == bytes) {
 		e->data_valid = false;
 		memcpy(val, vcpu->run->mmio.data, bytes);
@@ -151,12 +164,12 @@ static int emul_write_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 			       const void *val, unsigned int bytes)
 {
 	u64 gpa;
-	int r = classify(ctxt, addr, bytes, &gpa);
+	int r = classify(ctxt, addr, bytes, &gpa, PFERR_WRITE);
 
 	if (r < 0)
 		return -r;
 	if (!r)
-		return ram_access(ctxt, addr, (void *)val, bytes, true);
+		return ram_access(ctxt, addr, (void *)val, bytes, PFERR_WRITE);
 	return mmio_exit(ctxt_vcpu(ctxt), gpa, val, bytes, true);
 }
 
@@ -169,7 +182,7 @@ static int emul_cmpxchg_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 {
 	u8 cur[16];
 	u64 gpa;
-	int r = classify(ctxt, addr, bytes, &gpa);
+	int r = classify(ctxt, addr, bytes, &gpa, PFERR_WRITE);
 
 	if (r < 0)
 		return -r;
@@ -177,12 +190,12 @@ static int emul_cmpxchg_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 		return mmio_exit(ctxt_vcpu(ctxt), gpa, new, bytes, true);
 	if (bytes > sizeof(cur))
 		return X86EMUL_UNHANDLEABLE;
-	r = ram_access(ctxt, addr, cur, bytes, false);
+	r = ram_access(ctxt, addr, cur, bytes, 0);
 	if (r)
 		return r;
 	if (memcmp(cur, old, bytes))
 		return X86EMUL_RETRY;
-	return ram_access(ctxt, addr, (void *)new, bytes, true);
+	return ram_access(ctxt, addr, (void *)new, bytes, PFERR_WRITE);
 }
 
 static int emul_unhandleable_pio(struct x86_emulate_ctxt *ctxt, u16 port,
@@ -213,12 +226,26 @@ static int emul_get_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 *val)
 	return X86EMUL_CONTINUE;
 }
 
-/* Control and debug register writes reach the emulator only with the
- * shadow MMU (issue 3), which intercepts them.
+/* Control register writes reach the emulator with the shadow MMU, which
+ * intercepts them.
  */
 static int emul_set_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 val)
 {
-	return X86EMUL_UNHANDLEABLE;
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	int r;
+
+	switch (cr) {
+	case 0: r = kvmlab_set_cr0(vcpu, val); break;
+	case 3: r = kvmlab_set_cr3(vcpu, val); break;
+	case 4: r = kvmlab_set_cr4(vcpu, val); break;
+	default: return X86EMUL_UNHANDLEABLE;
+	}
+	if (!r)
+		return X86EMUL_CONTINUE;
+	ctxt->exception.vector = 13;
+	ctxt->exception.error_code_valid = true;
+	ctxt->exception.error_code = 0;
+	return X86EMUL_PROPAGATE_FAULT;
 }
 
 static int emul_get_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 *val)
@@ -233,9 +260,13 @@ static int emul_set_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 val)
 
 static int emul_invlpg(struct x86_emulate_ctxt *ctxt, u64 addr)
 {
-	trace_kvmlab_invlpg(ctxt_vcpu(ctxt)->vcpu_id, ctxt->rip, addr);
-	/* Nested paging: the guest's own TLB entries go with a flush. */
-	set_bit(KVMLAB_REQ_TLB_FLUSH, &ctxt_vcpu(ctxt)->requests);
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+
+	trace_kvmlab_invlpg(vcpu->vcpu_id, ctxt->rip, addr);
+	if (vcpu->vm->mmu_ops->invlpg)
+		vcpu->vm->mmu_ops->invlpg(vcpu, addr);
+	else
+		kvmlab_request_tlb_flush(vcpu);	/* nested paging */
 	return X86EMUL_CONTINUE;
 }
 
@@ -392,4 +423,14 @@ void kvmlab_emul_free(struct kvmlab_vcpu *vcpu)
 {
 	kfree(vcpu->emul);
 	vcpu->emul = NULL;
+}
+
+/* The bytes at CS:RIP, for the fast paths that need no full decode. */
+int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+
+	load_ctxt(vcpu, &e->ctxt);
+	return ram_access(&e->ctxt, e->ctxt.seg[X86EMUL_CS].base + vcpu->rip,
+			  buf, len, PFERR_FETCH);
 }

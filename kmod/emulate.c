@@ -934,8 +934,12 @@ static int check_group(struct x86_emulate_ctxt *ctxt)
 	if (d->twobyte) {
 		switch (d->opcode) {
 		case 0x01:
+			/* register forms: smsw, lmsw (the rest are other
+			 * instructions: vmrun, swapgs, ...)
+			 */
 			if (d->mod == 3)
-				return X86EMUL_UNHANDLEABLE;
+				return r == 4 || r == 6 ? X86EMUL_CONTINUE :
+					X86EMUL_UNHANDLEABLE;
 			if (r == 2 || r == 3 || r == 4 || r == 6 || r == 7)
 				return X86EMUL_CONTINUE;
 			return X86EMUL_UNHANDLEABLE;
@@ -1578,7 +1582,7 @@ static int em_group7(struct x86_emulate_ctxt *ctxt, bool *io)
 	u8 buf[10] = { 0 };
 	u64 base = 0, cr0, la, v;
 	u16 limit;
-	int rc;
+	int rc = X86EMUL_CONTINUE;
 
 	switch (d->reg & 7) {
 	case 2: case 3:		/* lgdt, lidt */
@@ -1597,17 +1601,22 @@ static int em_group7(struct x86_emulate_ctxt *ctxt, bool *io)
 		return (d->reg & 7) == 2 ?
 			ctxt->ops->set_gdt(ctxt, base, limit) :
 			ctxt->ops->set_idt(ctxt, base, limit);
-	case 4:			/* smsw m16 */
+	case 4:			/* smsw m16, smsw r16/r32/r64 */
 		rc = ctxt->ops->get_cr(ctxt, 0, &cr0);
 		if (rc != X86EMUL_CONTINUE)
 			return rc;
-		op->bytes = 2;
-		op->val = cr0 & 0xffff;
+		/* a register gets CR0 itself, as the CPU does */
+		if (op->type == X86EMUL_OP_MEM)
+			op->bytes = 2;
+		op->val = op->type == X86EMUL_OP_MEM ? cr0 & 0xffff : cr0;
 		return write_operand(ctxt, op, false, io);
 	case 6:			/* lmsw m16 */
 		if (cur_cpl(ctxt))
 			return raise_gp(ctxt);
-		rc = read_mem_u64(ctxt, op->seg, op->ea, &v, 2);
+		if (op->type == X86EMUL_OP_MEM)
+			rc = read_mem_u64(ctxt, op->seg, op->ea, &v, 2);
+		else
+			v = ctxt->regs[op->reg];
 		if (rc != X86EMUL_CONTINUE)
 			return rc;
 		rc = ctxt->ops->get_cr(ctxt, 0, &cr0);

@@ -67,11 +67,36 @@ struct kvmlab_memslot {
 	X(shutdown_exits)	\
 	X(insn_ud)		\
 	X(pf_fixed)		\
-	X(pf_guest)
+	X(pf_guest)		\
+	X(pf_mmio)		\
+	X(cr_exits)		\
+	X(insn_emulation)	\
+	X(mmu_cache_miss)	\
+	X(mmu_shadow_zapped)	\
+	X(mmu_pte_write)	\
+	X(mmu_pte_updated)	\
+	X(mmu_recycled)		\
+	X(mmu_flooded)		\
+	X(mmu_unsync)		\
+	X(tlb_flush)		\
+	X(invlpg)		\
+	X(cr3_switch)		\
+	X(root_reused)
 
 struct kvmlab_vcpu_stat {
 #define X(name) u64 name;
 	KVMLAB_VCPU_STATS(X)
+#undef X
+};
+
+/* VM-wide counters: X() counts events, I() is a level (instantaneous). */
+#define KVMLAB_VM_STATS(X, I)	\
+	X(remote_tlb_flush)	\
+	I(shadow_pages)
+
+struct kvmlab_vm_stat {
+#define X(name) u64 name;
+	KVMLAB_VM_STATS(X, X)
 #undef X
 };
 
@@ -95,6 +120,15 @@ struct kvmlab_pio {
 
 struct kvmlab_vm;
 struct kvmlab_emul;
+struct kvmlab_sp;
+
+/* The shadow MMU's per-vCPU state: the roots the CPU walks. */
+struct kvmlab_vcpu_mmu {
+	u64 root_hpa;			/* 0: to be (re)built before entry */
+	struct kvmlab_sp *root_sp;	/* long mode: the PML4 shadow */
+	u64 *pae_root;			/* otherwise: four PDPTEs, below 4G */
+	struct kvmlab_sp *pae_sps[4];
+};
 
 struct kvmlab_vcpu {
 	struct kvmlab_vm *vm;
@@ -106,6 +140,8 @@ struct kvmlab_vcpu {
 	unsigned long regs[NR_VCPU_REGS];
 	unsigned long rip;
 	unsigned long cr2;
+	u64 cr0, cr3, cr4;	/* as the guest sees them */
+	u64 pdptes[4];		/* PAE: loaded at the last CR3 write */
 	u64 efer;		/* as the guest sees it (no SVME) */
 	u64 apic_base;
 	u64 tsc_aux;
@@ -114,6 +150,7 @@ struct kvmlab_vcpu {
 	int cpu;		/* where it last entered the guest */
 	unsigned long requests;
 
+	struct kvmlab_vcpu_mmu mmu;
 	struct kvmlab_pio pio;
 	struct kvmlab_emul *emul;	/* an instruction in the emulator */
 
@@ -138,6 +175,10 @@ struct kvmlab_vm {
 	void *mmu;		/* the MMU variant's private state */
 	const struct kvmlab_mmu_ops *mmu_ops;
 	u64 pinned_pages;
+	struct kvmlab_vm_stat stat;
+	pid_t pid;			/* the creator, for the stats ids */
+	struct dentry *debugfs_dentry;	/* kvmlab/PID-FD/ */
+	void *debugfs_files;
 };
 
 /* The hardware backend, as the 2006 driver's kvm_arch_ops. */
@@ -158,6 +199,8 @@ struct kvmlab_arch_ops {
 	void (*get_sregs)(struct kvmlab_vcpu *vcpu, struct kvm_sregs *sregs);
 	void (*set_sregs)(struct kvmlab_vcpu *vcpu,
 			  const struct kvm_sregs *sregs);
+	/* vcpu->cr0/cr3/cr4/efer changed: reflect them in the hardware */
+	void (*update_cr)(struct kvmlab_vcpu *vcpu);
 	u64 (*get_rflags)(struct kvmlab_vcpu *vcpu);
 	void (*set_rflags)(struct kvmlab_vcpu *vcpu, u64 rflags);
 	int (*get_msr)(struct kvmlab_vcpu *vcpu, u32 index, u64 *data);
@@ -171,21 +214,40 @@ struct kvmlab_arch_ops {
 	int (*run)(struct kvmlab_vcpu *vcpu);
 };
 
-/* The guest-physical map (npt.c; the shadow MMU variants later). */
+/*
+ * The MMU variant of a VM (npt.c, mmu_flush.c, mmu_cache.c): one name, one
+ * ops table.  page_fault is called without mmu_lock held.
+ */
 struct kvmlab_mmu_ops {
 	const char *name;
+	bool tdp;		/* nested paging: no CR3 or #PF intercepts */
 	int (*init)(struct kvmlab_vm *vm);
 	void (*destroy)(struct kvmlab_vm *vm);
 	/* Drop every mapping: memslots changed. Caller holds mmu_lock. */
 	void (*zap_all)(struct kvmlab_vm *vm);
-	u64 (*root_hpa)(struct kvmlab_vm *vm);
-	/* 1 = mapped, 0 = no memory there (MMIO), < 0 = errno */
-	int (*page_fault)(struct kvmlab_vcpu *vcpu, u64 gpa, u64 error_code);
+	/* The table the CPU walks, checked before every entry; 0 = no memory */
+	u64 (*root_hpa)(struct kvmlab_vcpu *vcpu);
+	/* npt: a guest-physical address; shadow: a #PF at a guest-virtual
+	 * one.  1 = handled, 0 = exit to userspace, < 0 = errno.
+	 */
+	int (*page_fault)(struct kvmlab_vcpu *vcpu, u64 addr, u64 error_code);
+	void (*new_cr3)(struct kvmlab_vcpu *vcpu);
+	void (*reset)(struct kvmlab_vcpu *vcpu);	/* paging mode changed */
+	void (*invlpg)(struct kvmlab_vcpu *vcpu, u64 gva);
 };
+
 
 extern const struct kvmlab_arch_ops *kvmlab_arch;
 extern const struct kvmlab_arch_ops svm_arch_ops;
 extern const struct kvmlab_mmu_ops npt_mmu_ops;
+extern const struct kvmlab_mmu_ops flush_mmu_ops;
+extern const struct kvmlab_mmu_ops cache_mmu_ops;
+const struct kvmlab_mmu_ops *kvmlab_mmu_variant(void);
+
+static inline void kvmlab_request_tlb_flush(struct kvmlab_vcpu *vcpu)
+{
+	set_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests);
+}
 
 /* main.c */
 void kvmlab_vm_put(struct kvmlab_vm *vm);
@@ -206,6 +268,9 @@ int kvmlab_read_guest(struct kvmlab_vcpu *vcpu, u64 gpa, void *buf,
 		      unsigned int len);
 int kvmlab_write_guest(struct kvmlab_vcpu *vcpu, u64 gpa, const void *buf,
 		       unsigned int len);
+int kvmlab_cmpxchg_guest(struct kvmlab_vm *vm, u64 gpa, u64 old, u64 new,
+			 unsigned int len);
+unsigned long kvmlab_guest_pages(struct kvmlab_vm *vm);
 
 /* x86.c: architectural pieces shared by the backends */
 int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
@@ -216,6 +281,11 @@ int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
 		    bool set);
 int kvmlab_get_msr_index_list(struct kvm_msr_list __user *ulist);
 bool kvmlab_valid_sregs(const struct kvm_sregs *sregs);
+void kvmlab_sregs_changed(struct kvmlab_vcpu *vcpu);
+int kvmlab_set_cr0(struct kvmlab_vcpu *vcpu, u64 val);
+int kvmlab_set_cr3(struct kvmlab_vcpu *vcpu, u64 val);
+int kvmlab_set_cr4(struct kvmlab_vcpu *vcpu, u64 val);
+int kvmlab_set_efer(struct kvmlab_vcpu *vcpu, u64 val, bool host);
 int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu);
 int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu);
 void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
@@ -226,9 +296,14 @@ int kvmlab_emul_init(struct kvmlab_vcpu *vcpu);
 void kvmlab_emul_free(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu);
+int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len);
+void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa);
 
 /* stats.c */
 int kvmlab_stats_init(void);
 void kvmlab_stats_exit(void);
+void kvmlab_stats_vm_create(struct kvmlab_vm *vm, int fd);
+void kvmlab_stats_vm_destroy(struct kvmlab_vm *vm);
+int kvmlab_get_stats_fd(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu);
 
 #endif

@@ -6,6 +6,9 @@
  * for every refusal, so any KVM userspace can drive kvmlab.
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/miscdevice.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -23,6 +26,46 @@ MODULE_LICENSE("GPL");
 
 const struct kvmlab_arch_ops *kvmlab_arch;
 
+/* The MMU variants; adding one is one more file and one more line. */
+static const struct kvmlab_mmu_ops *const mmu_variants[] = {
+	&flush_mmu_ops,
+	&cache_mmu_ops,
+	&npt_mmu_ops,
+};
+static const struct kvmlab_mmu_ops *mmu_variant = &npt_mmu_ops;
+
+static int mmu_param_set(const char *val, const struct kernel_param *kp)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(mmu_variants); i++) {
+		if (sysfs_streq(val, mmu_variants[i]->name)) {
+			WRITE_ONCE(mmu_variant, mmu_variants[i]);
+			return 0;
+		}
+	}
+	pr_err("kvmlab: mmu=%s: unknown MMU variant; use flush, cache or npt\n",
+	       val);
+	return -EINVAL;
+}
+
+static int mmu_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(mmu_variant)->name);
+}
+
+static const struct kernel_param_ops mmu_param_ops = {
+	.set = mmu_param_set,
+	.get = mmu_param_get,
+};
+module_param_cb(mmu, &mmu_param_ops, NULL, 0644);
+MODULE_PARM_DESC(mmu, "MMU variant of the VMs created next: flush, cache or npt");
+
+const struct kvmlab_mmu_ops *kvmlab_mmu_variant(void)
+{
+	return READ_ONCE(mmu_variant);
+}
+
 LIST_HEAD(kvmlab_vm_list);
 DEFINE_MUTEX(kvmlab_vm_list_lock);
 
@@ -30,16 +73,15 @@ static void kvmlab_vm_destroy(struct kvmlab_vm *vm)
 {
 	int i;
 
-	mutex_lock(&kvmlab_vm_list_lock);
-	list_del(&vm->list);
-	mutex_unlock(&kvmlab_vm_list_lock);
+	/* off kvmlab_vm_list, its counters kept in the global totals */
+	kvmlab_stats_vm_destroy(vm);
 
-	for (i = 0; i < vm->nr_vcpus; i++)
-		kvmlab_vcpu_free(vm->vcpus[i]);
 	mutex_lock(&vm->mmu_lock);
 	vm->mmu_ops->destroy(vm);
 	kvmlab_free_memslots(vm);
 	mutex_unlock(&vm->mmu_lock);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		kvmlab_vcpu_free(vm->vcpus[i]);
 	mmdrop(vm->mm);
 	kfree(vm);
 }
@@ -64,6 +106,7 @@ void kvmlab_flush_remote_tlbs(struct kvmlab_vm *vm)
 {
 	int i, me = get_cpu();
 
+	vm->stat.remote_tlb_flush++;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct kvmlab_vcpu *vcpu = READ_ONCE(vm->vcpus[i]);
 		int cpu;
@@ -107,6 +150,8 @@ static long kvmlab_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return 0;	/* SVM runs real mode natively: nothing to do */
 	case KVM_CHECK_EXTENSION:
 		return kvmlab_check_extension(arg);
+	case KVM_GET_STATS_FD:
+		return kvmlab_get_stats_fd(vm, NULL);
 	default:
 		return -ENOTTY;
 	}
@@ -128,7 +173,8 @@ static const struct file_operations kvmlab_vm_fops = {
 static int kvmlab_create_vm(unsigned long type)
 {
 	struct kvmlab_vm *vm;
-	int r;
+	struct file *file;
+	int r, fd;
 
 	if (type)
 		return -EINVAL;
@@ -140,7 +186,7 @@ static int kvmlab_create_vm(unsigned long type)
 	mutex_init(&vm->mmu_lock);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
-	vm->mmu_ops = &npt_mmu_ops;
+	vm->mmu_ops = kvmlab_mmu_variant();
 	r = vm->mmu_ops->init(vm);
 	if (r) {
 		mmdrop(vm->mm);
@@ -151,11 +197,21 @@ static int kvmlab_create_vm(unsigned long type)
 	list_add(&vm->list, &kvmlab_vm_list);
 	mutex_unlock(&kvmlab_vm_list_lock);
 
-	r = anon_inode_getfd("kvmlab-vm", &kvmlab_vm_fops, vm,
-			     O_RDWR | O_CLOEXEC);
-	if (r < 0)
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
 		kvmlab_vm_put(vm);
-	return r;
+		return fd;
+	}
+	file = anon_inode_getfile("kvmlab-vm", &kvmlab_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		kvmlab_vm_put(vm);
+		return PTR_ERR(file);
+	}
+	/* debugfs names the VM's directory after its fd: PID-FD */
+	kvmlab_stats_vm_create(vm, fd);
+	fd_install(fd, file);
+	return fd;
 }
 
 static long kvmlab_check_extension(long ext)
@@ -167,6 +223,7 @@ static long kvmlab_check_extension(long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

@@ -7,6 +7,7 @@
  * unpinned when the slot goes away, after every vCPU has dropped the
  * translations (kvmlab_flush_remote_tlbs).
  */
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -229,4 +230,45 @@ int kvmlab_write_guest(struct kvmlab_vcpu *vcpu, u64 gpa, const void *buf,
 		       unsigned int len)
 {
 	return guest_copy(vcpu, gpa, (void *)buf, len, true);
+}
+
+/* Atomically replace @old by @new (4 or 8 bytes) in guest memory, as the
+ * CPU sets accessed and dirty bits.  0 = done, 1 = memory changed,
+ * < 0 = not guest memory.
+ */
+int kvmlab_cmpxchg_guest(struct kvmlab_vm *vm, u64 gpa, u64 old, u64 new,
+			 unsigned int len)
+{
+	unsigned long pfn;
+	void *page;
+	int r;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE || (len != 4 && len != 8))
+		return -EINVAL;
+	mutex_lock(&vm->mmu_lock);
+	r = kvmlab_gfn_to_pfn(vm, gpa >> PAGE_SHIFT, &pfn);
+	if (r) {
+		mutex_unlock(&vm->mmu_lock);
+		return r < 0 ? r : -EFAULT;
+	}
+	page = kmap_local_pfn(pfn);
+	if (len == 8)
+		r = cmpxchg((u64 *)(page + offset_in_page(gpa)), old, new) != old;
+	else
+		r = cmpxchg((u32 *)(page + offset_in_page(gpa)), (u32)old,
+			    (u32)new) != (u32)old;
+	kunmap_local(page);
+	mutex_unlock(&vm->mmu_lock);
+	return r;
+}
+
+unsigned long kvmlab_guest_pages(struct kvmlab_vm *vm)
+{
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < KVMLAB_USER_MEM_SLOTS; i++)
+		if (vm->slots[i])
+			n += vm->slots[i]->npages;
+	return n;
 }

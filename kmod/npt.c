@@ -80,14 +80,27 @@ static void npt_destroy(struct kvmlab_vm *vm)
 	vm->mmu = NULL;
 }
 
-static u64 npt_root_hpa(struct kvmlab_vm *vm)
+static u64 npt_root_hpa(struct kvmlab_vcpu *vcpu)
 {
-	struct npt *npt = vm->mmu;
+	struct npt *npt = vcpu->vm->mmu;
 
 	return __pa(npt->root);
 }
 
+static int npt_map(struct kvmlab_vcpu *vcpu, u64 gpa);
+
 static int npt_page_fault(struct kvmlab_vcpu *vcpu, u64 gpa, u64 error_code)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	int r;
+
+	mutex_lock(&vm->mmu_lock);
+	r = npt_map(vcpu, gpa);
+	mutex_unlock(&vm->mmu_lock);
+	return r;
+}
+
+static int npt_map(struct kvmlab_vcpu *vcpu, u64 gpa)
 {
 	struct kvmlab_vm *vm = vcpu->vm;
 	struct npt *npt = vm->mmu;
@@ -120,6 +133,7 @@ static int npt_page_fault(struct kvmlab_vcpu *vcpu, u64 gpa, u64 error_code)
 
 const struct kvmlab_mmu_ops npt_mmu_ops = {
 	.name		= "npt",
+	.tdp		= true,
 	.init		= npt_init,
 	.destroy	= npt_destroy,
 	.zap_all	= npt_zap_all,

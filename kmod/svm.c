@@ -206,7 +206,7 @@ static void svm_hardware_unsetup(void)
 
 /* ---- VMCB set-up ---- */
 
-static void set_intercepts(struct vmcb_control *c)
+static void set_intercepts(struct vmcb_control *c, bool tdp)
 {
 	c->intercept_misc1 = BIT(INTERCEPT_INTR) | BIT(INTERCEPT_NMI) |
 		BIT(INTERCEPT_SMI) | BIT(INTERCEPT_INIT) |
@@ -223,6 +223,36 @@ static void set_intercepts(struct vmcb_control *c)
 		BIT(INTERCEPT_XSETBV) | BIT(INTERCEPT_RDPRU);
 	/* #MC belongs to the host. */
 	c->intercept_exceptions = BIT(18);
+	if (tdp)
+		return;
+	/* Shadow paging: the guest's CR0, CR3 and CR4 are not the CPU's,
+	 * and its #PFs and INVLPGs are the shadow MMU's to see first.
+	 */
+	c->intercept_cr = 0x0019 | 0x0019 << 16;
+	c->intercept_exceptions |= BIT(14);
+	c->intercept_misc1 |= BIT(INTERCEPT_INVLPG);
+}
+
+/* What the CPU runs with, from what the guest set. */
+static void svm_update_cr(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_save *s = &to_vmcb(vcpu)->save;
+	u64 efer = vcpu->efer;
+
+	if (vcpu->vm->mmu_ops->tdp) {
+		s->cr0 = vcpu->cr0;
+		s->cr3 = vcpu->cr3;
+		s->cr4 = vcpu->cr4;
+	} else {
+		/* Shadow tables are always on, PAE or long-mode format;
+		 * CR3 is set from the MMU's root before each entry.
+		 */
+		s->cr0 = vcpu->cr0 | X86_CR0_PG | X86_CR0_WP;
+		s->cr4 = vcpu->cr4 | X86_CR4_PAE;
+		if (!(efer & EFER_LMA))
+			efer &= ~EFER_LME;
+	}
+	s->efer = efer | EFER_SVME;
 }
 
 static void init_seg(struct vmcb_seg *seg, u16 type)
@@ -251,12 +281,12 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 	struct vmcb_save *s = &vmcb->save;
 
 	memset(vmcb, 0, PAGE_SIZE);
-	set_intercepts(c);
+	set_intercepts(c, vcpu->vm->mmu_ops->tdp);
 	c->iopm_base_pa = page_to_phys(iopm_pages);
 	c->msrpm_base_pa = page_to_phys(msrpm_pages);
 	c->int_ctl = V_INTR_MASKING;
-	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = vcpu->vm->mmu_ops->root_hpa(vcpu->vm);
+	if (vcpu->vm->mmu_ops->tdp)
+		c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 
 	init_seg(&s->es, 3);
 	init_seg(&s->ss, 3);
@@ -271,14 +301,16 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 	init_sys_seg(&s->ldtr, 2);
 	init_sys_seg(&s->tr, 0xb);
 
-	s->efer = EFER_SVME;
-	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	vcpu->efer = 0;
+	vcpu->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	vcpu->cr3 = 0;
+	vcpu->cr4 = 0;
+	svm_update_cr(vcpu);
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->rflags = X86_EFLAGS_FIXED;
 	s->g_pat = 0x0007040600070406ULL;
 	vcpu->rip = 0xfff0;
-	vcpu->efer = 0;
 	svm->asid_generation = 0;
 	svm->pending_event = 0;
 }
@@ -400,10 +432,10 @@ static void svm_get_sregs(struct kvmlab_vcpu *vcpu, struct kvm_sregs *sregs)
 {
 	struct vmcb *vmcb = to_vmcb(vcpu);
 
-	sregs->cr0 = vmcb->save.cr0;
+	sregs->cr0 = vcpu->cr0;
 	sregs->cr2 = vcpu->cr2;
-	sregs->cr3 = vmcb->save.cr3;
-	sregs->cr4 = vmcb->save.cr4;
+	sregs->cr3 = vcpu->cr3;
+	sregs->cr4 = vcpu->cr4;
 	sregs->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
 	sregs->efer = vcpu->efer;
 }
@@ -413,14 +445,14 @@ static void svm_set_sregs(struct kvmlab_vcpu *vcpu,
 {
 	struct vmcb *vmcb = to_vmcb(vcpu);
 
-	vmcb->save.cr0 = sregs->cr0;
+	vcpu->cr0 = sregs->cr0 | X86_CR0_ET;
 	vcpu->cr2 = sregs->cr2;
-	vmcb->save.cr3 = sregs->cr3;
-	vmcb->save.cr4 = sregs->cr4;
+	vcpu->cr3 = sregs->cr3;
+	vcpu->cr4 = sregs->cr4;
+	vcpu->efer = sregs->efer;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
 				(sregs->cr8 & V_TPR_MASK);
-	vcpu->efer = sregs->efer;
-	vmcb->save.efer = sregs->efer | EFER_SVME;
+	svm_update_cr(vcpu);
 }
 
 static u64 svm_get_rflags(struct kvmlab_vcpu *vcpu)
@@ -513,14 +545,7 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 	}
 	switch (index) {
 	case MSR_EFER:
-		if (data & ~EFER_VALID)
-			return 1;
-		/* LMA is the CPU's to set, except from the host. */
-		if (!host)
-			data = (data & ~EFER_LMA) | (vcpu->efer & EFER_LMA);
-		vcpu->efer = data;
-		vmcb->save.efer = data | EFER_SVME;
-		return 0;
+		return kvmlab_set_efer(vcpu, data, host);
 	case MSR_IA32_TSC:
 		vmcb->control.tsc_offset = data - rdtsc();
 		return 0;
@@ -671,12 +696,54 @@ static int npf_interception(struct kvmlab_vcpu *vcpu)
 	int r;
 
 	vcpu->stat.npf_exits++;
-	mutex_lock(&vm->mmu_lock);
 	r = vm->mmu_ops->page_fault(vcpu, c->exit_info_2, c->exit_info_1);
-	mutex_unlock(&vm->mmu_lock);
 	if (r)
 		return r < 0 ? r : 1;
 	/* No memory slot: MMIO, done by the emulator. */
+	return kvmlab_emulate_insn(vcpu);
+}
+
+/*
+ * Shadow paging: MOV to or from CR0/CR3/CR4, CLTS, LMSW.  TCG gives no
+ * decode assist, so the instruction is read and emulated; MOV to CR3, the
+ * context switch this project measures, is recognised without the full
+ * emulator.
+ */
+static int cr_interception(struct kvmlab_vcpu *vcpu)
+{
+	bool lm = (vcpu->efer & EFER_LMA) && (to_vmcb(vcpu)->save.cs.attrib &
+					       (1 << SVM_SELECTOR_L_SHIFT));
+	u8 insn[4] = { 0 };
+	int rex = 0, rm;
+	u64 val;
+
+	vcpu->stat.cr_exits++;
+	if (to_vmcb(vcpu)->control.exit_code != SVM_EXIT_WRITE_CR0 + 3 ||
+	    kvmlab_read_insn(vcpu, insn, sizeof(insn)))
+		return kvmlab_emulate_insn(vcpu);
+	if (lm && (insn[0] & 0xf0) == 0x40)
+		rex = 1;
+	if (insn[rex] != 0x0f || insn[rex + 1] != 0x22 ||
+	    (insn[rex + 2] & 0xf8) != 0xd8)
+		return kvmlab_emulate_insn(vcpu);
+	rm = (insn[rex + 2] & 7) | (rex && (insn[0] & 1) ? 8 : 0);
+	val = lm ? vcpu->regs[rm] : (u32)vcpu->regs[rm];
+	if (kvmlab_set_cr3(vcpu, val))
+		return gp_interception(vcpu);
+	skip_insn(vcpu, rex + 3);
+	return 1;
+}
+
+static int pf_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+
+	return vcpu->vm->mmu_ops->page_fault(vcpu, c->exit_info_2,
+					     c->exit_info_1);
+}
+
+static int emulate_interception(struct kvmlab_vcpu *vcpu)
+{
 	return kvmlab_emulate_insn(vcpu);
 }
 
@@ -687,6 +754,14 @@ static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
 }
 
 static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
+	[SVM_EXIT_READ_CR0]	= cr_interception,
+	[SVM_EXIT_READ_CR0 + 3]	= cr_interception,
+	[SVM_EXIT_READ_CR0 + 4]	= cr_interception,
+	[SVM_EXIT_WRITE_CR0]	= cr_interception,
+	[SVM_EXIT_WRITE_CR0 + 3] = cr_interception,
+	[SVM_EXIT_WRITE_CR0 + 4] = cr_interception,
+	[SVM_EXIT_EXCP_BASE + 14] = pf_interception,
+	[SVM_EXIT_INVLPG]	= emulate_interception,
 	[SVM_EXIT_INTR]		= intr_interception,
 	[SVM_EXIT_NMI]		= intr_interception,
 	[SVM_EXIT_SMI]		= intr_interception,
@@ -778,6 +853,13 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	struct svm_cpu_data *sd;
 	int cpu;
 
+	if (vcpu->vm->mmu_ops->tdp) {
+		vmcb->control.nested_cr3 = vcpu->vm->mmu_ops->root_hpa(vcpu);
+	} else {
+		vmcb->save.cr3 = vcpu->vm->mmu_ops->root_hpa(vcpu);
+		if (!vmcb->save.cr3)
+			return -ENOMEM;
+	}
 	vmcb->save.rax = vcpu->regs[VCPU_RAX];
 	vmcb->save.rsp = vcpu->regs[VCPU_RSP];
 	vmcb->save.rip = vcpu->rip;
@@ -823,8 +905,14 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	vcpu->regs[VCPU_RSP] = vmcb->save.rsp;
 	vcpu->rip = vmcb->save.rip;
 	vcpu->cr2 = vmcb->save.cr2;
-	/* The CPU sets LMA on entering long mode; the guest sees it. */
-	vcpu->efer = (vcpu->efer & ~EFER_LMA) | (vmcb->save.efer & EFER_LMA);
+	if (vcpu->vm->mmu_ops->tdp) {
+		/* Nested paging: the guest changed these freely. */
+		vcpu->cr0 = vmcb->save.cr0;
+		vcpu->cr3 = vmcb->save.cr3;
+		vcpu->cr4 = vmcb->save.cr4;
+		vcpu->efer = (vcpu->efer & ~EFER_LMA) |
+			     (vmcb->save.efer & EFER_LMA);
+	}
 	vmcb->control.event_inj = 0;
 	complete_interrupts(svm);
 
@@ -846,6 +934,7 @@ const struct kvmlab_arch_ops svm_arch_ops = {
 	.set_dtable		= svm_set_dtable,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.update_cr		= svm_update_cr,
 	.get_rflags		= svm_get_rflags,
 	.set_rflags		= svm_set_rflags,
 	.get_msr		= svm_get_msr,

@@ -141,6 +141,7 @@ static int kvmlab_set_sregs(struct kvmlab_vcpu *vcpu,
 	kvmlab_arch->set_dtable(vcpu, &s->idt, true);
 	kvmlab_arch->set_sregs(vcpu, s);
 	vcpu->apic_base = s->apic_base;
+	kvmlab_sregs_changed(vcpu);
 	return 0;
 }
 
@@ -166,6 +167,8 @@ static long kvmlab_vcpu_ioctl_locked(struct kvmlab_vcpu *vcpu,
 		return kvmlab_get_msrs(vcpu, argp, false);
 	case KVM_SET_MSRS:
 		return kvmlab_get_msrs(vcpu, argp, true);
+	case KVM_GET_STATS_FD:
+		return kvmlab_get_stats_fd(vcpu->vm, vcpu);
 	case KVM_GET_REGS:
 	case KVM_SET_REGS:
 	case KVM_GET_SREGS:

@@ -26,7 +26,7 @@ static const u32 leaf7_ebx = F(0) | F(3) | F(7) | F(8) | F(9) | F(19) |
 	F(23);	/* FSGSBASE BMI1 SMEP BMI2 ERMS ADX CLFLUSHOPT */
 static const u32 ext1_ecx = F(0) | F(5) | F(6) | F(8);
 static const u32 ext1_edx = (leaf1_edx & ~(F(9) | F(23) | F(24) | F(25) |
-	F(26))) | F(11) | F(20) | F(29);	/* SYSCALL NX LM */
+	F(26))) | F(11) | F(20) | F(26) | F(29);	/* SYSCALL NX 1G LM */
 #undef F
 
 static void host_cpuid(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx)
@@ -463,4 +463,128 @@ int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu)
 		return pio_fail(vcpu, r);
 	pio_string_advance(vcpu);
 	return 1;
+}
+
+/* ---- control registers: the architectural checks, then the backend
+ * and the MMU hear of the change.  1 = the guest gets #GP.
+ */
+
+static void mmu_reset(struct kvmlab_vcpu *vcpu)
+{
+	if (vcpu->vm->mmu_ops->reset)
+		vcpu->vm->mmu_ops->reset(vcpu);
+}
+
+/* PAE: the CPU loads the four PDPTEs when CR3 is written. */
+static int load_pdptes(struct kvmlab_vcpu *vcpu, u64 cr3)
+{
+	u64 pdpte[4];
+	int i;
+
+	if (kvmlab_read_guest(vcpu, cr3 & 0xffffffe0, pdpte, sizeof(pdpte)))
+		return 1;
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & (0x1e6 |
+		    ~GENMASK_ULL(boot_cpu_data.x86_phys_bits - 1, 0))))
+			return 1;
+	memcpy(vcpu->pdptes, pdpte, sizeof(pdpte));
+	return 0;
+}
+
+static bool pae_paging(struct kvmlab_vcpu *vcpu, u64 cr0, u64 cr4)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) &&
+	       !(vcpu->efer & EFER_LMA);
+}
+
+int kvmlab_set_cr0(struct kvmlab_vcpu *vcpu, u64 val)
+{
+	u64 old = vcpu->cr0;
+
+	val |= X86_CR0_ET;
+	if ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return 1;
+	if (!(old & X86_CR0_PG) && (val & X86_CR0_PG) &&
+	    (vcpu->efer & EFER_LME)) {
+		struct kvm_segment cs;
+
+		kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
+		if (!(vcpu->cr4 & X86_CR4_PAE) || cs.l)
+			return 1;
+		vcpu->efer |= EFER_LMA;
+	} else if ((old & X86_CR0_PG) && !(val & X86_CR0_PG)) {
+		if (vcpu->efer & EFER_LMA)
+			vcpu->efer &= ~EFER_LMA;
+	}
+	if (!(old & X86_CR0_PG) && pae_paging(vcpu, val, vcpu->cr4) &&
+	    load_pdptes(vcpu, vcpu->cr3))
+		return 1;
+	vcpu->cr0 = val;
+	kvmlab_arch->update_cr(vcpu);
+	if ((old ^ val) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE))
+		mmu_reset(vcpu);
+	return 0;
+}
+
+int kvmlab_set_cr3(struct kvmlab_vcpu *vcpu, u64 val)
+{
+	if ((vcpu->efer & EFER_LMA) &&
+	    (val >> boot_cpu_data.x86_phys_bits))
+		return 1;
+	if (pae_paging(vcpu, vcpu->cr0, vcpu->cr4) && load_pdptes(vcpu, val))
+		return 1;
+	vcpu->cr3 = val;
+	vcpu->stat.cr3_switch++;
+	kvmlab_arch->update_cr(vcpu);
+	if ((vcpu->cr0 & X86_CR0_PG) && vcpu->vm->mmu_ops->new_cr3)
+		vcpu->vm->mmu_ops->new_cr3(vcpu);
+	return 0;
+}
+
+int kvmlab_set_cr4(struct kvmlab_vcpu *vcpu, u64 val)
+{
+	u64 old = vcpu->cr4;
+
+	if (val & ~CR4_VALID)
+		return 1;
+	if ((vcpu->efer & EFER_LMA) && !(val & X86_CR4_PAE))
+		return 1;
+	if (((old ^ val) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE)) &&
+	    pae_paging(vcpu, vcpu->cr0, val) && load_pdptes(vcpu, vcpu->cr3))
+		return 1;
+	vcpu->cr4 = val;
+	kvmlab_arch->update_cr(vcpu);
+	/* A PGE toggle flushes the whole TLB, globals included. */
+	if ((old ^ val) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE |
+			   X86_CR4_SMEP | X86_CR4_SMAP))
+		mmu_reset(vcpu);
+	return 0;
+}
+
+int kvmlab_set_efer(struct kvmlab_vcpu *vcpu, u64 val, bool host)
+{
+	u64 old = vcpu->efer;
+
+	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return 1;
+	if (!host) {
+		/* LMA is the CPU's; LME may not change while paging is on */
+		val = (val & ~EFER_LMA) | (old & EFER_LMA);
+		if ((vcpu->cr0 & X86_CR0_PG) && ((old ^ val) & EFER_LME))
+			return 1;
+	}
+	vcpu->efer = val;
+	kvmlab_arch->update_cr(vcpu);
+	if ((old ^ val) & (EFER_NX | EFER_LMA))
+		mmu_reset(vcpu);
+	return 0;
+}
+
+/* KVM_SET_SREGS replaced the paging state wholesale. */
+void kvmlab_sregs_changed(struct kvmlab_vcpu *vcpu)
+{
+	if (pae_paging(vcpu, vcpu->cr0, vcpu->cr4))
+		load_pdptes(vcpu, vcpu->cr3);
+	mmu_reset(vcpu);
 }

@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: the shadow MMU.
+ *
+ * The CPU walks shadow page tables that map guest-virtual to host-physical
+ * addresses.  They start empty; each #PF the guest takes is intercepted:
+ * we walk the guest's own tables (walk.c), and either the guest gets the
+ * #PF its tables call for, or we install the missing shadow entries and
+ * let it go on.  The `flush` variant drops every shadow page on each CR3
+ * write (KVM as posted in 2006); `cache` keeps them, finds the shadow of
+ * an address space again by (guest table frame, role), and write-protects
+ * the guest's page tables so that no shadow entry goes stale.
+ */
+#include <linux/kernel.h>
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <asm/processor-flags.h>
+
+#include "kvmlab.h"
+#include "mmu.h"
+
+#define SPTE_P		BIT_ULL(0)
+#define SPTE_RW		BIT_ULL(1)
+#define SPTE_US		BIT_ULL(2)
+#define SPTE_A		BIT_ULL(5)
+#define SPTE_D		BIT_ULL(6)
+#define SPTE_NX		BIT_ULL(63)
+#define SPTE_ADDR	GENMASK_ULL(51, 12)
+#define SPTE_TABLE	(SPTE_P | SPTE_RW | SPTE_US | SPTE_A)
+
+struct rmap_head {
+	struct hlist_node node;
+	u64 gfn;
+	int n, max;
+	u64 **sptes;
+};
+
+struct shadow {
+	const struct kvmlab_shadow_policy *policy;
+	DECLARE_HASHTABLE(pages_hash, 10);
+	DECLARE_HASHTABLE(rmap_hash, 10);
+	struct list_head pages;
+	unsigned long nr_pages;
+};
+
+static struct shadow *vm_shadow(struct kvmlab_vm *vm)
+{
+	return vm->mmu;
+}
+
+static struct kvmlab_sp *spte_child(u64 spte)
+{
+	return (void *)page_private(pfn_to_page((spte & SPTE_ADDR) >> PAGE_SHIFT));
+}
+
+static unsigned int shadow_pages_max;
+module_param(shadow_pages_max, uint, 0644);
+MODULE_PARM_DESC(shadow_pages_max,
+		 "shadow pages per VM before the oldest are recycled (0: 2% of guest memory, at least 64, as the in-tree KVM)");
+
+static unsigned long kvmlab_shadow_max_pages(struct kvmlab_vm *vm)
+{
+	if (shadow_pages_max)
+		return max(shadow_pages_max, 8u);
+	return max(kvmlab_guest_pages(vm) * 20 / 1000, 64UL);
+}
+
+/* ---- parent pointers and reverse maps: small growable arrays ---- */
+
+static int ptr_add(u64 ***arr, int *n, int *max, u64 *p)
+{
+	if (*n == *max) {
+		int m = *max ? *max * 2 : 4;
+		u64 **a = krealloc(*arr, m * sizeof(*a), GFP_KERNEL_ACCOUNT);
+
+		if (!a)
+			return -ENOMEM;
+		*arr = a;
+		*max = m;
+	}
+	(*arr)[(*n)++] = p;
+	return 0;
+}
+
+static void ptr_del(u64 **arr, int *n, u64 *p)
+{
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		if (arr[i] == p) {
+			arr[i] = arr[--(*n)];
+			return;
+		}
+	}
+}
+
+static struct rmap_head *rmap_get(struct shadow *s, u64 gfn, bool create)
+{
+	struct rmap_head *r;
+
+	hash_for_each_possible(s->rmap_hash, r, node, gfn)
+		if (r->gfn == gfn)
+			return r;
+	if (!create)
+		return NULL;
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (r) {
+		r->gfn = gfn;
+		hash_add(s->rmap_hash, &r->node, gfn);
+	}
+	return r;
+}
+
+static void rmap_remove(struct shadow *s, u64 gfn, u64 *spte)
+{
+	struct rmap_head *r = rmap_get(s, gfn, false);
+
+	if (!r)
+		return;
+	ptr_del(r->sptes, &r->n, spte);
+	if (!r->n) {
+		hash_del(&r->node);
+		kfree(r->sptes);
+		kfree(r);
+	}
+}
+
+/* ---- shadow pages ---- */
+
+static bool gfn_is_shadowed(struct shadow *s, u64 gfn)
+{
+	struct kvmlab_sp *sp;
+
+	hash_for_each_possible(s->pages_hash, sp, hash, gfn)
+		if (sp->gfn == gfn && !sp->role.direct)
+			return true;
+	return false;
+}
+
+/* The guest may no longer write @gfn directly: it holds a page table. */
+static void write_protect_gfn(struct kvmlab_vm *vm, u64 gfn)
+{
+	struct rmap_head *r = rmap_get(vm_shadow(vm), gfn, false);
+	bool flush = false;
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++) {
+		if (*r->sptes[i] & SPTE_RW) {
+			*r->sptes[i] &= ~SPTE_RW;
+			flush = true;
+		}
+	}
+	if (flush)
+		kvmlab_flush_remote_tlbs(vm);
+}
+
+static void drop_leaf(struct shadow *s, struct kvmlab_sp *sp, int i)
+{
+	if (s->policy->write_protect)
+		rmap_remove(s, sp->gfns[i], &sp->spt[i]);
+	sp->spt[i] = 0;
+}
+
+static void free_sp(struct kvmlab_sp *sp)
+{
+	free_page((unsigned long)sp->spt);
+	free_page((unsigned long)sp->gfns);
+	kfree(sp->parents);
+	kfree(sp);
+}
+
+/* Unlink @sp from the tables and free it, or, while a vCPU still runs on
+ * it as a root, leave it invalid for that vCPU to drop.
+ */
+static void zap_sp(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu,
+		   struct kvmlab_sp *sp)
+{
+	struct shadow *s = vm_shadow(vm);
+	int i;
+
+	while (sp->nr_parents)
+		*sp->parents[--sp->nr_parents] = 0;
+	for (i = 0; i < 512; i++) {
+		u64 e = sp->spt[i];
+
+		if (!(e & SPTE_P))
+			continue;
+		if (sp->role.level > 1) {
+			struct kvmlab_sp *child = spte_child(e);
+
+			ptr_del(child->parents, &child->nr_parents,
+				&sp->spt[i]);
+			sp->spt[i] = 0;
+		} else {
+			drop_leaf(s, sp, i);
+		}
+	}
+	if (!sp->invalid) {
+		hash_del(&sp->hash);
+		list_del(&sp->link);
+		s->nr_pages--;
+	}
+	if (vcpu)
+		vcpu->stat.mmu_shadow_zapped++;
+	if (sp->root_count) {
+		sp->invalid = true;
+		return;
+	}
+	free_sp(sp);
+}
+
+static struct kvmlab_sp *alloc_sp(struct shadow *s, u64 gfn,
+				  union kvmlab_sp_role role)
+{
+	struct kvmlab_sp *sp = kzalloc(sizeof(*sp), GFP_KERNEL_ACCOUNT);
+
+	if (!sp)
+		return NULL;
+	sp->spt = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (role.level == 1)
+		sp->gfns = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!sp->spt || (role.level == 1 && !sp->gfns)) {
+		free_sp(sp);
+		return NULL;
+	}
+	set_page_private(virt_to_page(sp->spt), (unsigned long)sp);
+	sp->gfn = gfn;
+	sp->role = role;
+	hash_add(s->pages_hash, &sp->hash, gfn);
+	list_add(&sp->link, &s->pages);
+	s->nr_pages++;
+	return sp;
+}
+
+/* Find the shadow of (gfn, role), or make it. */
+static struct kvmlab_sp *get_sp(struct kvmlab_vcpu *vcpu, u64 gfn,
+				union kvmlab_sp_role role)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+	struct kvmlab_sp *sp;
+	bool protect;
+
+	hash_for_each_possible(s->pages_hash, sp, hash, gfn) {
+		if (sp->gfn == gfn && sp->role.word == role.word) {
+			list_move(&sp->link, &s->pages);
+			return sp;
+		}
+	}
+	vcpu->stat.mmu_cache_miss++;
+	protect = s->policy->write_protect && !role.direct &&
+		  !gfn_is_shadowed(s, gfn);
+	sp = alloc_sp(s, gfn, role);
+	if (sp && protect)
+		write_protect_gfn(vm, gfn);
+	return sp;
+}
+
+/* Keep the VM under its limit of shadow pages, oldest first. */
+static void make_room(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+	struct kvmlab_sp *sp, *tmp;
+	unsigned long max = kvmlab_shadow_max_pages(vm);
+
+	list_for_each_entry_safe_reverse(sp, tmp, &s->pages, link) {
+		if (s->nr_pages + 4 <= max)
+			return;
+		if (sp->root_count)
+			continue;
+		zap_sp(vm, vcpu, sp);
+		vcpu->stat.mmu_recycled++;
+	}
+}
+
+static int link_sp(u64 *spte, struct kvmlab_sp *child, u64 flags)
+{
+	int r = ptr_add(&child->parents, &child->nr_parents,
+			&child->max_parents, spte);
+
+	if (!r)
+		*spte = __pa(child->spt) | flags;
+	return r;
+}
+
+/* ---- roots ---- */
+
+static int guest_levels(struct kvmlab_vcpu *vcpu)
+{
+	if (!(vcpu->cr0 & X86_CR0_PG))
+		return 0;
+	if (vcpu->efer & EFER_LMA)
+		return 4;
+	return (vcpu->cr4 & X86_CR4_PAE) ? 3 : 2;
+}
+
+static union kvmlab_sp_role base_role(struct kvmlab_vcpu *vcpu)
+{
+	union kvmlab_sp_role role = { .word = 0 };
+
+	role.glevels = guest_levels(vcpu);
+	role.cr0_wp = !!(vcpu->cr0 & X86_CR0_WP);
+	role.nxe = !!(vcpu->efer & EFER_NX);
+	return role;
+}
+
+static void put_root(struct kvmlab_vcpu *vcpu, struct kvmlab_sp **slot)
+{
+	struct kvmlab_sp *sp = *slot;
+
+	*slot = NULL;
+	if (!sp)
+		return;
+	if (--sp->root_count == 0 && sp->invalid)
+		free_sp(sp);
+}
+
+static void release_roots(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	int i;
+
+	put_root(vcpu, &m->root_sp);
+	for (i = 0; i < 4; i++) {
+		if (m->pae_root)
+			m->pae_root[i] = 0;
+		put_root(vcpu, &m->pae_sps[i]);
+	}
+	m->root_hpa = 0;
+}
+
+static bool roots_valid(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	int i;
+
+	if (!m->root_hpa)
+		return false;
+	if (m->root_sp && m->root_sp->invalid)
+		return false;
+	for (i = 0; i < 4; i++)
+		if (m->pae_sps[i] && m->pae_sps[i]->invalid)
+			return false;
+	return true;
+}
+
+static struct kvmlab_sp *get_root(struct kvmlab_vcpu *vcpu, u64 gfn,
+				  union kvmlab_sp_role role)
+{
+	struct kvmlab_sp *sp = get_sp(vcpu, gfn, role);
+
+	if (sp)
+		sp->root_count++;
+	return sp;
+}
+
+/* Long mode: one four-level root.  Otherwise a PAE root of four entries,
+ * each a level-2 shadow: of the guest's PD (PAE, or a quarter of a 32-bit
+ * guest's PD) or of a gigabyte of guest-physical memory (paging off).
+ */
+static int build_roots(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	union kvmlab_sp_role role = base_role(vcpu);
+	u64 gfn = vcpu->cr3 >> PAGE_SHIFT;
+	int i;
+
+	if (role.glevels == 4) {
+		role.level = 4;
+		m->root_sp = get_root(vcpu, gfn & (BIT_ULL(40) - 1), role);
+		if (!m->root_sp)
+			return -ENOMEM;
+		m->root_hpa = __pa(m->root_sp->spt);
+		return 0;
+	}
+	if (!m->pae_root) {
+		/* Outside long mode CR3 holds a 32-bit address. */
+		m->pae_root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT |
+						      GFP_DMA32);
+		if (!m->pae_root)
+			return -ENOMEM;
+	}
+	role.level = 2;
+	for (i = 0; i < 4; i++) {
+		union kvmlab_sp_role r = role;
+		u64 g;
+
+		switch (role.glevels) {
+		case 0:
+			r.direct = 1;
+			r.access = 7;
+			g = (u64)i << 18;
+			break;
+		case 2:
+			r.quadrant = i;
+			g = (u32)vcpu->cr3 >> PAGE_SHIFT;
+			break;
+		default:
+			if (!(vcpu->pdptes[i] & SPTE_P))
+				continue;
+			g = (vcpu->pdptes[i] & SPTE_ADDR) >> PAGE_SHIFT;
+			break;
+		}
+		m->pae_sps[i] = get_root(vcpu, g, r);
+		if (!m->pae_sps[i])
+			return -ENOMEM;
+		m->pae_root[i] = __pa(m->pae_sps[i]->spt) | SPTE_P;
+	}
+	m->root_hpa = __pa(m->pae_root);
+	return 0;
+}
+
+/* Before each entry: the root the CPU walks; 0 if none could be made. */
+u64 kvmlab_shadow_root_hpa(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	int r;
+
+	if (likely(roots_valid(vcpu)))
+		return vcpu->mmu.root_hpa;
+	mutex_lock(&vm->mmu_lock);
+	release_roots(vcpu);
+	make_room(vcpu);
+	r = build_roots(vcpu);
+	if (r)
+		release_roots(vcpu);
+	mutex_unlock(&vm->mmu_lock);
+	kvmlab_request_tlb_flush(vcpu);
+	return vcpu->mmu.root_hpa;
+}
+
+static void zap_all_locked(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu)
+{
+	struct shadow *s = vm_shadow(vm);
+	struct kvmlab_sp *sp, *tmp;
+
+	list_for_each_entry_safe(sp, tmp, &s->pages, link)
+		zap_sp(vm, vcpu, sp);
+	kvmlab_flush_remote_tlbs(vm);
+}
+
+/* Memory slots changed: caller holds mmu_lock. */
+void kvmlab_shadow_zap_all(struct kvmlab_vm *vm)
+{
+	zap_all_locked(vm, NULL);
+}
+
+/* The guest loaded CR3.  flush: every shadow page goes (2006).  cache:
+ * the new address space's shadow is found again if it is still there.
+ */
+void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+	u64 misses;
+
+	mutex_lock(&vm->mmu_lock);
+	release_roots(vcpu);
+	if (!s->policy->keep_on_cr3)
+		zap_all_locked(vm, vcpu);
+	make_room(vcpu);
+	misses = vcpu->stat.mmu_cache_miss;
+	if (build_roots(vcpu))
+		release_roots(vcpu);
+	else if (vcpu->stat.mmu_cache_miss == misses)
+		vcpu->stat.root_reused++;
+	mutex_unlock(&vm->mmu_lock);
+	kvmlab_request_tlb_flush(vcpu);
+}
+
+/* Paging mode or a full TLB flush: the roots are rebuilt; flush drops
+ * every shadow page with them.
+ */
+void kvmlab_shadow_reset(struct kvmlab_vcpu *vcpu)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+
+	mutex_lock(&vm->mmu_lock);
+	release_roots(vcpu);
+	if (!vm_shadow(vm)->policy->keep_on_cr3)
+		zap_all_locked(vm, vcpu);
+	mutex_unlock(&vm->mmu_lock);
+	kvmlab_request_tlb_flush(vcpu);
+}
+
+/* ---- the fault path ---- */
+
+static int leaf_level(const struct guest_walker *w)
+{
+	if (w->page_size >= (1ULL << 30))
+		return 3;
+	if (w->page_size > PAGE_SIZE)
+		return 2;
+	return 1;
+}
+
+/* The role and frame of the shadow page below an entry at @level. */
+static void child_of(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
+		     u64 gva, int level, u64 *gfn, union kvmlab_sp_role *role)
+{
+	int child = level - 1;
+
+	*role = base_role(vcpu);
+	role->level = child;
+	if (role->glevels == 0 || child < leaf_level(w)) {
+		role->direct = 1;
+		role->access = role->glevels ? w->access : 7;
+		*gfn = w->gfn & ~((1ULL << (9 * child)) - 1);
+		return;
+	}
+	*gfn = w->table_gfn[child - 1];
+	if (role->glevels == 2)
+		role->quadrant = (gva >> 21) & 1;
+}
+
+static u64 leaf_spte(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
+		     unsigned long pfn, u32 pfec)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	bool paging = guest_levels(vcpu) != 0;
+	u32 acc = paging ? w->access : 7;
+	u64 pte = paging ? w->pte[leaf_level(w) - 1] : PT_DIRTY;
+	u64 spte = ((u64)pfn << PAGE_SHIFT) | SPTE_P | SPTE_A | SPTE_D;
+
+	/* CR0.WP=0: a supervisor write to a read-only page is allowed; the
+	 * entry is writable for the kernel only, and a user access faults
+	 * again and gets the guest's own permissions.
+	 */
+	if ((pfec & PFERR_WRITE) && !(pfec & PFERR_USER) &&
+	    !(vcpu->cr0 & X86_CR0_WP) && !(acc & WALK_ACC_WRITE))
+		acc = (acc | WALK_ACC_WRITE) & ~WALK_ACC_USER;
+	/* A clean guest page stays read-only: its first write must fault
+	 * so that the guest's dirty bit is set.
+	 */
+	if ((acc & WALK_ACC_WRITE) && ((pte & PT_DIRTY) || (pfec & PFERR_WRITE)) &&
+	    !(s->policy->write_protect && gfn_is_shadowed(s, w->gfn)))
+		spte |= SPTE_RW;
+	if (acc & WALK_ACC_USER)
+		spte |= SPTE_US;
+	if (!(acc & WALK_ACC_EXEC) && (vcpu->efer & EFER_NX))
+		spte |= SPTE_NX;
+	return spte;
+}
+
+/* Install the shadow entries for @gva.  Caller holds mmu_lock. */
+static int shadow_map(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
+		      u64 gva, u32 pfec, unsigned long pfn)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	struct kvmlab_sp *sp;
+	int level, i;
+
+	if (m->root_sp) {
+		sp = m->root_sp;
+		level = 4;
+	} else {
+		sp = m->pae_sps[(gva >> 30) & 3];
+		level = 2;
+	}
+	if (!sp || sp->invalid)
+		return 0;	/* the root goes before the next entry */
+	for (; level > 1; level--) {
+		u64 *e = &sp->spt[(gva >> (12 + 9 * (level - 1))) & 511];
+		union kvmlab_sp_role role;
+		struct kvmlab_sp *child;
+		u64 gfn;
+
+		if (*e & SPTE_P) {
+			sp = spte_child(*e);
+			continue;
+		}
+		child_of(vcpu, w, gva, level, &gfn, &role);
+		child = get_sp(vcpu, gfn, role);
+		if (!child || link_sp(e, child, SPTE_TABLE))
+			return -ENOMEM;
+		sp = child;
+	}
+	i = (gva >> 12) & 511;
+	if (sp->spt[i] & SPTE_P)
+		drop_leaf(s, sp, i);
+	sp->gfns[i] = w->gfn;
+	if (s->policy->write_protect) {
+		struct rmap_head *r = rmap_get(s, w->gfn, true);
+
+		if (!r || ptr_add(&r->sptes, &r->n, &r->max, &sp->spt[i]))
+			return -ENOMEM;
+	}
+	sp->spt[i] = leaf_spte(vcpu, w, pfn, pfec);
+	return 0;
+}
+
+/* Zap every shadow page of @gfn: the guest writes it as data now. */
+static void unprotect_gfn(struct kvmlab_vcpu *vcpu, u64 gfn)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	struct kvmlab_sp *sp;
+	struct hlist_node *tmp;
+
+	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn)
+		if (sp->gfn == gfn && !sp->role.direct)
+			zap_sp(vcpu->vm, vcpu, sp);
+	kvmlab_flush_remote_tlbs(vcpu->vm);
+}
+
+static bool gfn_is_root(struct shadow *s, u64 gfn)
+{
+	struct kvmlab_sp *sp;
+
+	hash_for_each_possible(s->pages_hash, sp, hash, gfn)
+		if (sp->gfn == gfn && sp->root_count)
+			return true;
+	return false;
+}
+
+static bool in_walk_path(const struct guest_walker *w, u64 gfn)
+{
+	u64 gfns[WALK_MAX_LEVELS + 1];
+	int i, n = walk_table_gfns(w, gfns, ARRAY_SIZE(gfns));
+
+	for (i = 0; i < n; i++)
+		if (gfns[i] == gfn)
+			return true;
+	return false;
+}
+
+/*
+ * A #PF in the guest.  1 = handled (fixed, or the guest gets its #PF),
+ * 0 = exit to userspace (MMIO done by the emulator), < 0 = error.
+ */
+int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+	u32 pfec = ec & WALK_ACCESS;
+	struct guest_walker w;
+	struct walk_mode mode;
+	unsigned long pfn;
+	int r;
+
+	kvmlab_walk_mode(vcpu, &mode);
+	r = walk_addr(&w, &mode, &kvmlab_walk_ops, vcpu, gva, pfec);
+	if (r != WALK_OK) {
+		u32 err = r == WALK_FAULT ? w.error_code : pfec;
+
+		vcpu->stat.pf_guest++;
+		vcpu->cr2 = gva;
+		kvmlab_arch->queue_exception(vcpu, 14, true, err);
+		return 1;
+	}
+
+	mutex_lock(&vm->mmu_lock);
+	r = kvmlab_gfn_to_pfn(vm, w.gfn, &pfn);
+	if (r == -ENOENT) {
+		mutex_unlock(&vm->mmu_lock);
+		vcpu->stat.pf_mmio++;
+		return kvmlab_emulate_insn(vcpu);
+	}
+	if (r)
+		goto out;
+	if ((pfec & PFERR_WRITE) && s->policy->write_protect &&
+	    gfn_is_shadowed(s, w.gfn)) {
+		vcpu->stat.mmu_pte_write++;
+		if (in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn)) {
+			/* Unprotecting would fault again: on the walk
+			 * itself, or because the root is rebuilt before the
+			 * next entry.  Do this one write in the emulator.
+			 */
+			mutex_unlock(&vm->mmu_lock);
+			return kvmlab_emulate_insn(vcpu);
+		}
+		unprotect_gfn(vcpu, w.gfn);
+	}
+	make_room(vcpu);
+	r = shadow_map(vcpu, &w, gva, pfec, pfn);
+	if (!r)
+		vcpu->stat.pf_fixed++;
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return r < 0 ? r : 1;
+}
+
+/* The emulator wrote guest memory that may hold a shadowed page table. */
+void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+
+	if (vm->mmu_ops->tdp || !s->policy->write_protect)
+		return;
+	mutex_lock(&vm->mmu_lock);
+	if (gfn_is_shadowed(s, gpa >> PAGE_SHIFT))
+		unprotect_gfn(vcpu, gpa >> PAGE_SHIFT);
+	mutex_unlock(&vm->mmu_lock);
+}
+
+/* INVLPG: drop the shadow entry of @gva in the current root. */
+void kvmlab_shadow_invlpg(struct kvmlab_vcpu *vcpu, u64 gva)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct shadow *s = vm_shadow(vm);
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	struct kvmlab_sp *sp;
+	int level;
+
+	vcpu->stat.invlpg++;
+	mutex_lock(&vm->mmu_lock);
+	sp = m->root_sp ? m->root_sp : m->pae_sps[(gva >> 30) & 3];
+	level = m->root_sp ? 4 : 2;
+	for (; sp && !sp->invalid && level >= 1; level--) {
+		u64 *e = &sp->spt[(gva >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(*e & SPTE_P))
+			break;
+		if (level == 1) {
+			drop_leaf(s, sp, (gva >> 12) & 511);
+			break;
+		}
+		sp = spte_child(*e);
+		/* A direct page maps a guest large page: drop all of it. */
+		if (sp->role.direct && guest_levels(vcpu)) {
+			zap_sp(vm, vcpu, sp);
+			break;
+		}
+	}
+	mutex_unlock(&vm->mmu_lock);
+	kvmlab_request_tlb_flush(vcpu);
+}
+
+int kvmlab_shadow_init(struct kvmlab_vm *vm,
+		       const struct kvmlab_shadow_policy *policy)
+{
+	struct shadow *s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+
+	if (!s)
+		return -ENOMEM;
+	s->policy = policy;
+	hash_init(s->pages_hash);
+	hash_init(s->rmap_hash);
+	INIT_LIST_HEAD(&s->pages);
+	vm->mmu = s;
+	return 0;
+}
+
+void kvmlab_shadow_destroy(struct kvmlab_vm *vm)
+{
+	struct shadow *s = vm_shadow(vm);
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		release_roots(vm->vcpus[i]);
+		free_page((unsigned long)vm->vcpus[i]->mmu.pae_root);
+		vm->vcpus[i]->mmu.pae_root = NULL;
+	}
+	zap_all_locked(vm, NULL);
+	kfree(s);
+	vm->mmu = NULL;
+}
+
+/* ---- the guest's page tables, for the walker ---- */
+
+void kvmlab_walk_mode(struct kvmlab_vcpu *vcpu, struct walk_mode *mode)
+{
+	memset(mode, 0, sizeof(*mode));
+	mode->cr0 = vcpu->cr0;
+	mode->cr4 = vcpu->cr4;
+	mode->efer = vcpu->efer;
+	mode->cr3 = vcpu->cr3;
+	memcpy(mode->pdpte, vcpu->pdptes, sizeof(mode->pdpte));
+	mode->maxphyaddr = boot_cpu_data.x86_phys_bits;
+	mode->amd = true;
+	mode->gbpages = true;
+	mode->pse36 = true;
+	mode->smap_ac = kvmlab_arch->get_rflags(vcpu) & X86_EFLAGS_AC;
+}
+
+static int walk_read_gpa(void *priv, u64 gpa, void *buf, unsigned int len)
+{
+	return kvmlab_read_guest(priv, gpa, buf, len);
+}
+
+static int walk_cmpxchg_gpa(void *priv, u64 gpa, u64 old, u64 new,
+			    unsigned int len)
+{
+	struct kvmlab_vcpu *vcpu = priv;
+
+	return kvmlab_cmpxchg_guest(vcpu->vm, gpa, old, new, len);
+}
+
+const struct walk_ops kvmlab_walk_ops = {
+	.read_gpa	= walk_read_gpa,
+	.cmpxchg_gpa	= walk_cmpxchg_gpa,
+};
+
+int kvmlab_gva_to_gpa(struct kvmlab_vcpu *vcpu, u64 gva, u32 access,
+		      u64 *gpa, u32 *error_code)
+{
+	struct guest_walker w;
+	struct walk_mode mode;
+	int r;
+
+	kvmlab_walk_mode(vcpu, &mode);
+	r = walk_addr(&w, &mode, &kvmlab_walk_ops, vcpu, gva, access);
+	*gpa = w.gpa;
+	*error_code = r == WALK_FAULT ? w.error_code : access;
+	return r;
+}

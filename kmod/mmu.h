@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmlab: the shadow MMU shared by the `flush` and `cache` variants.
+ *
+ * A shadow page (struct kvmlab_sp) is one host page table that the CPU
+ * walks in guest mode instead of the guest's own table.  It is named by
+ * the guest table it shadows (gfn) and its role:
+ *
+ *   level    1 = PTE table .. 4 = PML4; the shadow format is PAE for
+ *            guests outside long mode (so every host frame is reachable)
+ *            and four-level for long-mode guests;
+ *   glevels  the guest's format: 0 paging off, 2 two-level 32-bit,
+ *            3 PAE, 4 long mode;
+ *   quadrant a 32-bit guest table has 1024 entries, a shadow table 512:
+ *            which part of the guest table this shadow page covers;
+ *   direct   no guest table behind it: paging off, or the inside of a
+ *            guest large page; gfn is then the first frame it maps;
+ *   access   direct pages: the guest large page's permissions;
+ *   cr0_wp, nxe: they change what a guest entry means.
+ */
+#ifndef KVMLAB_MMU_H
+#define KVMLAB_MMU_H
+
+#include "kvmlab.h"
+#include "walk.h"
+
+union kvmlab_sp_role {
+	u32 word;
+	struct {
+		u32 level:3;
+		u32 glevels:3;
+		u32 quadrant:2;
+		u32 direct:1;
+		u32 access:3;
+		u32 cr0_wp:1;
+		u32 nxe:1;
+	};
+};
+
+struct kvmlab_sp {
+	struct hlist_node hash;		/* by gfn */
+	struct list_head link;		/* every page of the VM, newest first */
+	u64 gfn;
+	union kvmlab_sp_role role;
+	u64 *spt;			/* the shadow table */
+	u64 *gfns;			/* level 1: the gfn of each leaf */
+	int root_count;
+	bool invalid;			/* zapped while still a root */
+	int nr_parents;
+	int max_parents;
+	u64 **parents;			/* entries that point to this page */
+};
+
+/* A variant's policy: what a CR3 write and a guest TLB flush cost it. */
+struct kvmlab_shadow_policy {
+	bool keep_on_cr3;	/* cache: keep shadow pages across CR3 writes */
+	bool write_protect;	/* cache: catch writes to guest page tables */
+};
+
+int kvmlab_shadow_init(struct kvmlab_vm *vm,
+		       const struct kvmlab_shadow_policy *policy);
+void kvmlab_shadow_destroy(struct kvmlab_vm *vm);
+void kvmlab_shadow_zap_all(struct kvmlab_vm *vm);
+u64 kvmlab_shadow_root_hpa(struct kvmlab_vcpu *vcpu);
+int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec);
+void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu);
+void kvmlab_shadow_reset(struct kvmlab_vcpu *vcpu);
+void kvmlab_shadow_invlpg(struct kvmlab_vcpu *vcpu, u64 gva);
+
+/* The guest's paging state, for the walker. */
+void kvmlab_walk_mode(struct kvmlab_vcpu *vcpu, struct walk_mode *mode);
+extern const struct walk_ops kvmlab_walk_ops;
+/* gva -> gpa as the guest's page tables say: WALK_OK/FAULT/ERROR */
+int kvmlab_gva_to_gpa(struct kvmlab_vcpu *vcpu, u64 gva, u32 access,
+		      u64 *gpa, u32 *error_code);
+
+#endif
