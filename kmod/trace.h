@@ -200,9 +200,9 @@ TRACE_EVENT(kvmlab_userspace_exit,
 		__entry->errno = ret < 0 ? -ret : 0;
 	),
 
-	TP_printk("vcpu %u reason %s%s%d", __entry->vcpu_id,
+	TP_printk("vcpu %u reason %s errno %d", __entry->vcpu_id,
 		  __print_symbolic(__entry->reason, KVMLAB_EXIT_REASONS),
-		  __entry->errno ? " errno " : " ", __entry->errno)
+		  __entry->errno)
 );
 
 /* ---- exits handled in the kernel ---- */
