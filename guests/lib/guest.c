@@ -195,6 +195,17 @@ void stat(const char *name, u64 v)
 	ucall(UCALL_STAT, name, v);
 }
 
+u64 guest_arg(unsigned int i, u64 dflt)
+{
+	const volatile struct vmrun_args *a;
+
+	/* hide the fixed address from the compiler's bounds checks */
+	asm("" : "=r"(a) : "0"((uintptr_t)VMRUN_ARGS_ADDR));
+	if (a->magic != VMRUN_ARGS_MAGIC || i >= VMRUN_NR_ARGS || !(a->set & 1u << i))
+		return dflt;
+	return a->arg[i];
+}
+
 void done(void)
 {
 	ucall(UCALL_DONE, "", 0);

@@ -32,6 +32,7 @@ int report(int cond, const char *fmt, ...) __attribute__((format(__printf__, 2, 
 void value(const char *name, u64 v);
 void stat(const char *name, u64 v);
 void done(void);
+u64 guest_arg(unsigned int i, u64 dflt);	/* vmrun --arg i=value, or dflt */
 noreturn void guest_abort(const char *name, u64 v);
 noreturn void halt_forever(void);
 

@@ -9,6 +9,7 @@
  *
  *   0x00000000  real-mode IVT (untouched by vmrun)
  *   0x00000800  GDT written by vmrun for prot32/pae/long (VMRUN_GDT_*)
+ *   0x00001000  struct vmrun_args: the guest's arguments (vmrun --arg)
  *   0x00002000  identity page tables for pae/long (VMRUN_PT_*)
  *   0x00008000  real-mode guests are linked here (stack below 0x7000)
  *   0x00100000  prot32/pae/long guests are linked here
@@ -72,6 +73,9 @@
 
 /* guest-physical layout */
 #define VMRUN_GDT_ADDR		0x800
+#define VMRUN_ARGS_ADDR		0x1000
+#define VMRUN_ARGS_MAGIC	0x73677261u	/* "args" */
+#define VMRUN_NR_ARGS		16
 #define VMRUN_PT_ADDR		0x2000
 #define VMRUN_REAL_LOAD		0x8000
 #define VMRUN_FLAT_LOAD		0x100000
@@ -115,6 +119,14 @@ struct vmrun_ucall {
 };
 
 _Static_assert(sizeof(struct vmrun_ucall) == 64, "ucall layout");
+
+/* Written by vmrun at VMRUN_ARGS_ADDR before the guest starts:
+ * `vmrun --arg 2=0x40` sets arg[2] and bit 2 of set. */
+struct vmrun_args {
+	uint32_t magic;
+	uint32_t set;
+	uint64_t arg[VMRUN_NR_ARGS];
+};
 #endif
 
 #endif

@@ -67,7 +67,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vmrun [--dev PATH] [--mem MB] [--mode real|prot32|pae|long]\n"
 		"             [--timeout SECS] [--expect-exit HLT|SHUTDOWN|TIMEOUT|...]\n"
-		"             [--load-addr ADDR] [--quiet] guest.elf|guest.bin\n");
+		"             [--load-addr ADDR] [--arg N=VALUE]... [--quiet]\n"
+		"             guest.elf|guest.bin\n");
 	exit(2);
 }
 
@@ -184,6 +185,7 @@ int main(int argc, char **argv)
 		{ "expect-exit", required_argument, NULL, 'e' },
 		{ "load-addr", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "arg", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -193,14 +195,26 @@ int main(int argc, char **argv)
 	enum vm_mode mode = MODE_NONE, elf_mode;
 	int expect = END_HLT, c;
 	static struct vm vm;
+	struct vmrun_args args = { .magic = VMRUN_ARGS_MAGIC };
+	char *argend;
 
-	while ((c = getopt_long(argc, argv, "d:m:M:t:e:l:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:m:M:t:e:l:qa:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'm': mem_mb = strtoull(optarg, NULL, 0); break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'l': load_addr = strtoull(optarg, NULL, 0); break;
 		case 'q': vm.quiet = 1; break;
+		case 'a': {
+			unsigned long i = strtoul(optarg, &argend, 0);
+			if (*argend != '=' || i >= VMRUN_NR_ARGS)
+				usage();
+			args.arg[i] = strtoull(argend + 1, &argend, 0);
+			if (*argend)
+				usage();
+			args.set |= 1u << i;
+			break;
+		}
 		case 'M':
 			mode = mode_from_name(optarg);
 			if (mode == MODE_NONE)
@@ -222,6 +236,7 @@ int main(int argc, char **argv)
 	create_vm(&vm, dev, mem_mb);
 	if (load_addr == ~0ull)
 		load_addr = mode == MODE_REAL ? VMRUN_REAL_LOAD : VMRUN_FLAT_LOAD;
+	memcpy(vm.mem + VMRUN_ARGS_ADDR, &args, sizeof(args));
 	load_image(&vm, argv[optind], load_addr, &elf_mode);
 	vm.mode = mode != MODE_NONE ? mode : elf_mode;
 	if (vm.mode == MODE_NONE)
@@ -250,6 +265,9 @@ int main(int argc, char **argv)
 	out(&vm, "# runs=%llu exits: io=%llu mmio=%llu intr=%llu\n",
 	    (unsigned long long)vm.runs, (unsigned long long)vm.exits_io,
 	    (unsigned long long)vm.exits_mmio, (unsigned long long)vm.exits_intr);
+	for (int i = 0; i < VMRUN_NR_ARGS; i++)
+		if (args.set & 1u << i)
+			out(&vm, "# arg %d = 0x%llx\n", i, (unsigned long long)args.arg[i]);
 	out(&vm, "# time %.3f s mode %s dev %s\n",
 	    (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	    mode_name(vm.mode), dev);
