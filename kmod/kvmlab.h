@@ -128,6 +128,7 @@ struct kvmlab_vcpu_mmu {
 	struct kvmlab_sp *root_sp;	/* long mode: the PML4 shadow */
 	u64 *pae_root;			/* otherwise: four PDPTEs, below 4G */
 	struct kvmlab_sp *pae_sps[4];
+	u64 last_cr3;			/* for the cr3_switch event */
 };
 
 struct kvmlab_vcpu {

@@ -20,6 +20,7 @@
 
 #include "kvmlab.h"
 #include "mmu.h"
+#include "trace.h"
 
 #define SPTE_P		BIT_ULL(0)
 #define SPTE_RW		BIT_ULL(1)
@@ -202,7 +203,9 @@ static void zap_sp(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu,
 	if (!sp->invalid) {
 		hash_del(&sp->hash);
 		list_del(&sp->link);
-		s->nr_pages--;
+		vm->stat.shadow_pages = --s->nr_pages;
+		trace_kvmlab_sp_zap(sp->gfn, sp->role.word, sp->role.level,
+				    s->nr_pages);
 	}
 	if (vcpu)
 		vcpu->stat.mmu_shadow_zapped++;
@@ -233,6 +236,7 @@ static struct kvmlab_sp *alloc_sp(struct shadow *s, u64 gfn,
 	hash_add(s->pages_hash, &sp->hash, gfn);
 	list_add(&sp->link, &s->pages);
 	s->nr_pages++;
+	trace_kvmlab_sp_create(gfn, role.word, role.level, s->nr_pages);
 	return sp;
 }
 
@@ -255,6 +259,8 @@ static struct kvmlab_sp *get_sp(struct kvmlab_vcpu *vcpu, u64 gfn,
 	protect = s->policy->write_protect && !role.direct &&
 		  !gfn_is_shadowed(s, gfn);
 	sp = alloc_sp(s, gfn, role);
+	if (sp)
+		vm->stat.shadow_pages = s->nr_pages;
 	if (sp && protect)
 		write_protect_gfn(vm, gfn);
 	return sp;
@@ -273,6 +279,8 @@ static void make_room(struct kvmlab_vcpu *vcpu)
 			return;
 		if (sp->root_count)
 			continue;
+		trace_kvmlab_sp_recycle(sp->gfn, sp->role.word, sp->role.level,
+					s->nr_pages);
 		zap_sp(vm, vcpu, sp);
 		vcpu->stat.mmu_recycled++;
 	}
@@ -457,7 +465,8 @@ void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_vm *vm = vcpu->vm;
 	struct shadow *s = vm_shadow(vm);
-	u64 misses;
+	u64 misses, zapped = vcpu->stat.mmu_shadow_zapped;
+	bool reused = false;
 
 	mutex_lock(&vm->mmu_lock);
 	release_roots(vcpu);
@@ -467,9 +476,13 @@ void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu)
 	misses = vcpu->stat.mmu_cache_miss;
 	if (build_roots(vcpu))
 		release_roots(vcpu);
-	else if (vcpu->stat.mmu_cache_miss == misses)
-		vcpu->stat.root_reused++;
+	else
+		reused = vcpu->stat.mmu_cache_miss == misses;
+	vcpu->stat.root_reused += reused;
 	mutex_unlock(&vm->mmu_lock);
+	trace_kvmlab_cr3_switch(vcpu->vcpu_id, vcpu->mmu.last_cr3, vcpu->cr3,
+				reused, vcpu->stat.mmu_shadow_zapped - zapped);
+	vcpu->mmu.last_cr3 = vcpu->cr3;
 	kvmlab_request_tlb_flush(vcpu);
 }
 
@@ -602,9 +615,13 @@ static void unprotect_gfn(struct kvmlab_vcpu *vcpu, u64 gfn)
 	struct kvmlab_sp *sp;
 	struct hlist_node *tmp;
 
-	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn)
-		if (sp->gfn == gfn && !sp->role.direct)
+	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn) {
+		if (sp->gfn == gfn && !sp->role.direct) {
+			trace_kvmlab_sp_unprotect(gfn, sp->role.word,
+						  sp->role.level, s->nr_pages);
 			zap_sp(vcpu->vm, vcpu, sp);
+		}
+	}
 	kvmlab_flush_remote_tlbs(vcpu->vm);
 }
 
@@ -649,6 +666,8 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 		u32 err = r == WALK_FAULT ? w.error_code : pfec;
 
 		vcpu->stat.pf_guest++;
+		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec,
+					  KVMLAB_PF_INJECTED);
 		vcpu->cr2 = gva;
 		kvmlab_arch->queue_exception(vcpu, 14, true, err);
 		return 1;
@@ -659,6 +678,7 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 	if (r == -ENOENT) {
 		mutex_unlock(&vm->mmu_lock);
 		vcpu->stat.pf_mmio++;
+		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec, KVMLAB_PF_MMIO);
 		return kvmlab_emulate_insn(vcpu);
 	}
 	if (r)
@@ -666,6 +686,8 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 	if ((pfec & PFERR_WRITE) && s->policy->write_protect &&
 	    gfn_is_shadowed(s, w.gfn)) {
 		vcpu->stat.mmu_pte_write++;
+		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec,
+					  KVMLAB_PF_WP_HIT);
 		if (in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn)) {
 			/* Unprotecting would fault again: on the walk
 			 * itself, or because the root is rebuilt before the
@@ -678,8 +700,11 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 	}
 	make_room(vcpu);
 	r = shadow_map(vcpu, &w, gva, pfec, pfn);
-	if (!r)
+	if (!r) {
 		vcpu->stat.pf_fixed++;
+		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec,
+					  KVMLAB_PF_FIXED);
+	}
 out:
 	mutex_unlock(&vm->mmu_lock);
 	return r < 0 ? r : 1;
