@@ -311,7 +311,13 @@ static void test_io_variants(struct vm *vm)
 
 	memcpy(vm->mem + 0x3000, "abc", 3);
 	load(vm, outsb, sizeof(outsb));
-	string_io(vm, "rep-outsb-3", KVM_EXIT_IO_OUT, 0x80, "1,1,1");
+	/*
+	 * The in-tree KVM emulates a string OUT one element per exit;
+	 * kvmlab hands userspace up to a page of elements at once (fewer
+	 * exits, as the ABI allows for OUT): each driver's pattern exactly.
+	 */
+	string_io(vm, "rep-outsb-3", KVM_EXIT_IO_OUT, 0x80,
+		  strstr(abi_dev, "kvmlab") ? "3" : "1,1,1");
 	check_true("rep-outsb-3-data", !strcmp(string_io_buf, "abc"), "abc",
 		   "%s", string_io_buf);
 	{
