@@ -107,6 +107,9 @@ int ks_add(const char *name, int parent, int src)
 	s = &ks.v[ks.n];
 	memset(s, 0, sizeof(*s));
 	ks_fmt(s->name, sizeof(s->name), "%s", name);
+	for (char *c = s->name; *c; c++)	/* one word in logs */
+		if (isspace((unsigned char)*c))
+			*c = '_';
 	s->parent = parent;
 	s->src = src;
 	s->group = parent >= 0 ? ks.v[parent].group : ks_group_of(name);

@@ -244,6 +244,9 @@ static void add_children(struct tp_event *e, int ev, int parent,
 		p++;
 		if (!parse_string(&p, name, sizeof(name)))
 			break;
+		for (c = 0; name[c]; c++)	/* "DE excp": one word in logs */
+			if (isspace((unsigned char)name[c]))
+				name[c] = '_';
 		while (*p && *p != '}')
 			p++;
 		if (*p)
@@ -286,7 +289,8 @@ static void add_ternaries(struct tp_event *e, int ev, int parent,
 			continue;
 		while (isspace((unsigned char)*q))
 			q++;
-		if (*q++ != ':' || !parse_string(&q, no, sizeof(no)))
+		if (*q++ != ':' || !parse_string(&q, no, sizeof(no)) ||
+		    !yes[0] || !no[0])
 			continue;
 		ks_fmt(full, sizeof(full), "%s(%s)", e->name, yes);
 		c = ks_add(full, parent, SRC_TP);
