@@ -44,6 +44,8 @@
 #define Moffs		(1u << 19)	/* memory operand is a moffs */
 #define ModRMReg	(1u << 20)	/* mod ignored, always a register */
 #define BitOp		(1u << 21)	/* bt*: reg offset moves ea */
+#define Src2Imm8	(1u << 22)	/* a second source: imm8 in insn.imm */
+#define Src2Imm		(1u << 23)	/* a second source: imm16/32 */
 
 #define ALU_ROW(x)							\
 	ByteOp | DstMem | SrcReg | ModRM | (x),				\
@@ -82,7 +84,8 @@ static const u32 opcode_table[256] = {
 	No64, No64, 0, DstReg | SrcMem | ModRM | Mov,
 	/* 0x64 prefixes, push imm, imul, push imm8, imul */
 	0, 0, 0, 0,
-	Implicit | Stack | SrcImm, 0, Implicit | Stack | SrcImmByte, 0,
+	Implicit | Stack | SrcImm, DstReg | SrcMem | ModRM | Src2Imm,
+	Implicit | Stack | SrcImmByte, DstReg | SrcMem | ModRM | Src2Imm8,
 	/* 0x6c ins, outs */
 	ByteOp | String | Implicit, String | Implicit,
 	ByteOp | String | Implicit, String | Implicit,
@@ -128,14 +131,18 @@ static const u32 opcode_table[256] = {
 	/* 0xb0 mov reg, imm */
 	X8(ByteOp | DstOpReg | SrcImm | Mov),
 	X8(DstOpReg | SrcImmFull | Mov),
-	/* 0xc0: c4/c5 are VEX in long mode, les/lds elsewhere */
-	0, 0, 0, 0, 0, 0,
+	/* 0xc0: group 2 by imm8; c4/c5 are VEX in long mode, les/lds */
+	ByteOp | DstMem | SrcImmU8 | ModRM | Group,
+	DstMem | SrcImmU8 | ModRM | Group,
+	0, 0, 0, 0,
 	ByteOp | DstMem | SrcImm | ModRM | Mov | Group,
 	DstMem | SrcImm | ModRM | Mov | Group,
 	/* 0xc8 */
 	0, 0, 0, 0, 0, 0, No64, 0,
-	/* 0xd0 */
-	0, 0, 0, 0, No64, No64, No64, 0,
+	/* 0xd0: group 2 by 1 and by cl, aam, aad, salc, xlat */
+	ByteOp | DstMem | ModRM | Group, DstMem | ModRM | Group,
+	ByteOp | DstMem | ModRM | Group, DstMem | ModRM | Group,
+	No64, No64, No64, 0,
 	/* 0xd8 x87 */
 	X8(0),
 	/* 0xe0 loop, jcxz, in/out imm8 */
@@ -167,6 +174,20 @@ static const u32 twobyte_table[256] = {
 	[0x21] = ModRM | ModRMReg | Implicit,
 	[0x22] = ModRM | ModRMReg | Implicit,
 	[0x23] = ModRM | ModRMReg | Implicit,
+	/* 0x40: cmovcc */
+	[0x40 ... 0x4f] = DstReg | SrcMem | ModRM | Mov,
+	/* 0x90: setcc (modrm.reg ignored) */
+	[0x90 ... 0x9f] = ByteOp | DstMem | ModRM | Mov,
+	/* 0xa4: shld, shrd by imm8 and by cl; 0xaf: imul r, r/m */
+	[0xa4] = DstMem | SrcReg | ModRM | Src2Imm8,
+	[0xa5] = DstMem | SrcReg | ModRM,
+	[0xac] = DstMem | SrcReg | ModRM | Src2Imm8,
+	[0xad] = DstMem | SrcReg | ModRM,
+	[0xaf] = DstReg | SrcMem | ModRM,
+	/* 0xb8: popcnt (f3 only); 0xbc/0xbd: bsf/bsr, tzcnt/lzcnt (f3) */
+	[0xb8] = DstReg | SrcMem | ModRM | Mov,
+	[0xbc] = DstReg | SrcMem | ModRM | Mov,
+	[0xbd] = DstReg | SrcMem | ModRM | Mov,
 	/* 0xa3: bt, bts, btr, btc with a register offset */
 	[0xa3] = DstMem | SrcReg | ModRM | NoWrite | BitOp,
 	[0xab] = DstMem | SrcReg | ModRM | Lock | BitOp,
@@ -189,6 +210,21 @@ static const u32 twobyte_table[256] = {
 	[0xff] = Invalid,
 };
 
+/*
+ * The 0f 38 map: only movbe (f0 load, f1 store); insn.twobyte is 2.
+ * f2/f3 make these crc32 or undefined: not emulated.
+ */
+static u32 threebyte_38_flags(u8 b)
+{
+	switch (b) {
+	case 0xf0:
+		return DstReg | SrcMem | ModRM | Mov | MemOnly;
+	case 0xf1:
+		return DstMem | SrcReg | ModRM | Mov | MemOnly;
+	}
+	return 0;
+}
+
 /* rflags bits */
 #define EFLG_CF		0x0001
 #define EFLG_PF		0x0004
@@ -204,6 +240,7 @@ static const u32 twobyte_table[256] = {
 #define CR0_TS		0x0008
 #define CR4_DE		0x0008
 
+#define VEC_DE		0
 #define VEC_DB		1
 #define VEC_UD		6
 #define VEC_SS		12
@@ -670,8 +707,26 @@ static const char *insn_name(struct x86emul_insn *d)
 {
 	u8 b = d->opcode;
 
+	if (d->twobyte == 2)
+		return "movbe";
 	if (d->twobyte) {
 		switch (b) {
+		case 0x40 ... 0x4f:
+			return "cmovcc";
+		case 0x90 ... 0x9f:
+			return "setcc";
+		case 0xa4: case 0xa5:
+			return "shld";
+		case 0xac: case 0xad:
+			return "shrd";
+		case 0xaf:
+			return "imul";
+		case 0xb8:
+			return "popcnt";
+		case 0xbc:
+			return d->rep == 0xf3 ? "tzcnt" : "bsf";
+		case 0xbd:
+			return d->rep == 0xf3 ? "lzcnt" : "bsr";
 		case 0x01: {
 			static const char * const g7[] = {
 				"sgdt", "sidt", "lgdt", "lidt", "smsw", "?",
@@ -729,6 +784,14 @@ static const char *insn_name(struct x86emul_insn *d)
 		return "pop";
 	case 0x63:
 		return "movsxd";
+	case 0x69: case 0x6b:
+		return "imul";
+	case 0xc0: case 0xc1: case 0xd0 ... 0xd3: {
+		static const char * const g2[] = {
+			"rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"
+		};
+		return g2[d->reg & 7];
+	}
 	case 0x6c: case 0x6d:
 		return "ins";
 	case 0x6e: case 0x6f:
@@ -958,8 +1021,6 @@ static int check_group(struct x86_emulate_ctxt *ctxt)
 			return X86EMUL_CONTINUE;
 		return d->modrm == 0xf8 ? X86EMUL_UNHANDLEABLE :
 			raise_ud(ctxt);
-	case 0xf6: case 0xf7:
-		return r <= 3 ? X86EMUL_CONTINUE : X86EMUL_UNHANDLEABLE;
 	case 0xfe:
 		return r <= 1 ? X86EMUL_CONTINUE : raise_ud(ctxt);
 	case 0xff:
@@ -1056,7 +1117,7 @@ static int decode_sizes(struct x86_emulate_ctxt *ctxt)
 static int decode_operands(struct x86_emulate_ctxt *ctxt, u64 ea, u8 defseg)
 {
 	struct x86emul_insn *d = &ctxt->insn;
-	unsigned int ob = d->op_bytes;
+	unsigned int ob = d->op_bytes, n;
 	u32 f = d->flags;
 	u64 v;
 	int rc;
@@ -1080,6 +1141,14 @@ static int decode_operands(struct x86_emulate_ctxt *ctxt, u64 ea, u8 defseg)
 		rc = decode_immediate(ctxt);
 		if (rc != X86EMUL_CONTINUE)
 			return rc;
+	}
+	if (d->flags & (Src2Imm8 | Src2Imm)) {
+		n = (d->flags & Src2Imm8) ? 1 : d->op_bytes > 4 ? 4 :
+			d->op_bytes;
+		rc = fetch(ctxt, n, &v);
+		if (rc != X86EMUL_CONTINUE)
+			return rc;
+		d->imm = v;
 	}
 	if (d->rip_rel) {
 		ea = ctxt->rip + d->len + ea;
@@ -1242,6 +1311,17 @@ static int do_decode(struct x86_emulate_ctxt *ctxt)
 			return rc;
 		d->opcode = v;
 		d->flags = twobyte_table[d->opcode];
+		if (d->opcode == 0x38) {
+			d->twobyte = 2;
+			rc = fetch(ctxt, 1, &v);
+			if (rc != X86EMUL_CONTINUE)
+				return rc;
+			d->opcode = v;
+			d->flags = d->rep ? 0 : threebyte_38_flags(v);
+		}
+		/* popcnt exists only with f3 (0f b8 alone is jmpe: #UD) */
+		if (d->twobyte == 1 && d->opcode == 0xb8 && d->rep != 0xf3)
+			return raise_ud(ctxt);
 	} else {
 		d->flags = opcode_table[d->opcode];
 	}
@@ -1826,6 +1906,412 @@ static int em_implicit(struct x86_emulate_ctxt *ctxt, bool *io)
 	return X86EMUL_UNHANDLEABLE;
 }
 
+/* Condition codes of jcc/setcc/cmovcc, low four opcode bits. */
+static bool test_cc(unsigned int cc, u64 fl)
+{
+	bool r;
+
+	switch ((cc >> 1) & 7) {
+	case 0:
+		r = fl & EFLG_OF;
+		break;
+	case 1:
+		r = fl & EFLG_CF;
+		break;
+	case 2:
+		r = fl & EFLG_ZF;
+		break;
+	case 3:
+		r = fl & (EFLG_CF | EFLG_ZF);
+		break;
+	case 4:
+		r = fl & EFLG_SF;
+		break;
+	case 5:
+		r = fl & EFLG_PF;
+		break;
+	case 6:
+		r = !(fl & EFLG_SF) != !(fl & EFLG_OF);
+		break;
+	default:
+		r = (fl & EFLG_ZF) || !(fl & EFLG_SF) != !(fl & EFLG_OF);
+		break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
+static inline u64 flag_if(bool c, u64 flag)
+{
+	return c ? flag : 0;
+}
+
+/* SF, ZF and PF of a result of @bytes. */
+static u64 szp_flags(u64 r, unsigned int bytes)
+{
+	u64 sign = 1ULL << (bytes * 8 - 1);
+
+	return flag_if(!(r & size_mask(bytes)), EFLG_ZF) |
+		flag_if(r & sign, EFLG_SF) | parity_flag(r);
+}
+
+/* Group 2 operations, in modrm.reg order (6 is sal, the same as shl). */
+enum {
+	SH_ROL, SH_ROR, SH_RCL, SH_RCR, SH_SHL, SH_SHR, SH_SAL, SH_SAR
+};
+
+/*
+ * Shift or rotate @v of @bytes by @cnt (masked here as the CPU does).
+ * A masked count of 0 changes no flag.  Flags the architecture leaves
+ * undefined follow this build machine's CPU (AMD EPYC):
+ *  - shl/sal, shr, sar: AF is set; OF is computed by the count-1 formula
+ *    for every count (shl: MSB(result) ^ CF; shr: the top two result
+ *    bits differ; sar: 0); a count above the width shifts out 0 (CF 0,
+ *    sar: the sign);
+ *  - rotates change only CF and OF, OF by the count-1 formula for every
+ *    count (rol/rcl: MSB(result) ^ CF; ror/rcr: the top two result bits
+ *    differ), also when the count is a multiple of the width.
+ */
+static u64 shift_rotate(unsigned int op, u64 v, unsigned int cnt,
+			unsigned int bytes, u64 *rflags)
+{
+	unsigned int bits = bytes * 8, n, i;
+	u64 m = size_mask(bytes), sign = 1ULL << (bits - 1), r, f, c, t;
+	s64 sv;
+
+	v &= m;
+	cnt &= bytes == 8 ? 63 : 31;
+	if (!cnt)
+		return v;
+	f = *rflags;
+	c = f & EFLG_CF;
+	switch (op) {
+	case SH_ROL:
+		n = cnt % bits;
+		r = n ? ((v << n) | (v >> (bits - n))) & m : v;
+		c = r & 1;
+		break;
+	case SH_ROR:
+		n = cnt % bits;
+		r = n ? ((v >> n) | (v << (bits - n))) & m : v;
+		c = !!(r & sign);
+		break;
+	case SH_RCL:
+		n = bits < 32 ? cnt % (bits + 1) : cnt;
+		r = v;
+		for (i = 0; i < n; i++) {
+			t = !!(r & sign);
+			r = ((r << 1) | c) & m;
+			c = t;
+		}
+		break;
+	case SH_RCR:
+		n = bits < 32 ? cnt % (bits + 1) : cnt;
+		r = v;
+		for (i = 0; i < n; i++) {
+			t = r & 1;
+			r = (r >> 1) | (c ? sign : 0);
+			c = t;
+		}
+		break;
+	case SH_SHL:
+	case SH_SAL:
+		r = cnt >= bits ? 0 : (v << cnt) & m;
+		c = cnt <= bits ? (v >> (bits - cnt)) & 1 : 0;
+		break;
+	case SH_SHR:
+		r = cnt >= bits ? 0 : v >> cnt;
+		c = cnt <= bits ? (v >> (cnt - 1)) & 1 : 0;
+		break;
+	default: /* SH_SAR */
+		sv = (s64)sign_extend(v, bytes);
+		r = (u64)(sv >> (cnt > 63 ? 63 : cnt)) & m;
+		c = (u64)(sv >> (cnt - 1 > 63 ? 63 : cnt - 1)) & 1;
+		break;
+	}
+	f &= ~(u64)(EFLG_CF | EFLG_OF);
+	f |= c;
+	switch (op) {
+	case SH_ROL:
+	case SH_RCL:
+		f |= flag_if(!!(r & sign) != !!c, EFLG_OF);
+		*rflags = f;
+		return r;
+	case SH_ROR:
+	case SH_RCR:
+		f |= flag_if(!(r & sign) != !(r & (sign >> 1)), EFLG_OF);
+		*rflags = f;
+		return r;
+	case SH_SHL:
+	case SH_SAL:
+		f |= flag_if(!!(r & sign) != !!c, EFLG_OF);
+		break;
+	case SH_SHR:
+		f |= flag_if(!(r & sign) != !(r & (sign >> 1)), EFLG_OF);
+		break;
+	}
+	f &= ~(u64)(EFLG_PF | EFLG_ZF | EFLG_SF);
+	*rflags = f | EFLG_AF | szp_flags(r, bytes);
+	return r;
+}
+
+/*
+ * shld/shrd: shift @d by @cnt, filling from @s.  Flags as for shl/shr
+ * (OF by the count-1 formula for every count), AF set.  For 16 bits with
+ * a count above 16 (undefined) this CPU shifts through d:s:s (shld) or
+ * s:s:d (shrd), clears CF, and for shld clears OF; shld by exactly 16
+ * sets OF equal to CF.
+ */
+static u64 shift_double(bool left, u64 d, u64 s, unsigned int cnt,
+			unsigned int bytes, u64 *rflags)
+{
+	unsigned int bits = bytes * 8;
+	u64 m = size_mask(bytes), sign = 1ULL << (bits - 1), r, c, f;
+
+	d &= m;
+	s &= m;
+	cnt &= bytes == 8 ? 63 : 31;
+	if (!cnt)
+		return d;
+	if (bits == 16 && cnt > 16) {
+		/* a 48-bit shift */
+		u64 t = left ? (d << 32) | (s << 16) | s :
+			(s << 32) | (s << 16) | d;
+
+		r = left ? (t >> (32 - cnt)) & m : (t >> cnt) & m;
+		c = 0;
+	} else if (left) {
+		r = ((d << cnt) | (s >> (bits - cnt))) & m;
+		c = (d >> (bits - cnt)) & 1;
+	} else {
+		r = ((d >> cnt) | (s << (bits - cnt))) & m;
+		c = (d >> (cnt - 1)) & 1;
+	}
+	f = *rflags & ~(u64)EFLG_ARITH;
+	f |= c | EFLG_AF | szp_flags(r, bytes);
+	if (left && bits == 16 && cnt >= 16)
+		f |= flag_if(c, EFLG_OF);
+	else if (left)
+		f |= flag_if(!!(r & sign) != !!c, EFLG_OF);
+	else
+		f |= flag_if(!(r & sign) != !(r & (sign >> 1)), EFLG_OF);
+	*rflags = f;
+	return r;
+}
+
+/* 64 x 64 -> 128 unsigned multiply, from 32-bit halves. */
+static u64 mul_u64(u64 a, u64 b, u64 *hi)
+{
+	u64 al = (u32)a, ah = a >> 32, bl = (u32)b, bh = b >> 32;
+	u64 ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+	u64 mid = (ll >> 32) + (u32)lh + (u32)hl;
+
+	*hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+	return (mid << 32) | (u32)ll;
+}
+
+/* Signed product of @a and @b (@bytes wide, sign-extended): lo, *hi. */
+static u64 imul_full(u64 a, u64 b, unsigned int bytes, u64 *hi)
+{
+	s64 sa = (s64)sign_extend(a, bytes), sb = (s64)sign_extend(b, bytes);
+	u64 lo = mul_u64((u64)sa, (u64)sb, hi);
+
+	if (sa < 0)
+		*hi -= (u64)sb;
+	if (sb < 0)
+		*hi -= (u64)sa;
+	return lo;
+}
+
+/* Does the signed 128-bit hi:lo fit in @bytes? */
+static bool imul_fits(u64 lo, u64 hi, unsigned int bytes)
+{
+	u64 t = sign_extend(lo, bytes);
+
+	if (bytes < 8)
+		return t == lo && hi == ((s64)lo < 0 ? ~0ULL : 0);
+	return hi == ((s64)lo < 0 ? ~0ULL : 0);
+}
+
+/*
+ * 128 / 64 unsigned division, bit by bit (no compiler helper needed in
+ * the kernel).  Returns false if the quotient does not fit in 64 bits.
+ */
+static bool div_u128(u64 hi, u64 lo, u64 d, u64 *q, u64 *r)
+{
+	unsigned int i;
+	u64 carry;
+
+	if (!d || hi >= d)
+		return false;
+	for (i = 0; i < 64; i++) {
+		carry = hi >> 63;
+		hi = (hi << 1) | (lo >> 63);
+		lo <<= 1;
+		if (carry || hi >= d) {
+			hi -= d;
+			lo |= 1;
+		}
+	}
+	*q = lo;
+	*r = hi;
+	return true;
+}
+
+/*
+ * Group 3 /4-/7: mul, imul, div, idiv of the accumulator by @v.  #DE on
+ * a zero divisor or a quotient that does not fit.  Flags as this CPU
+ * leaves them: mul/imul change only CF and OF; div/idiv clear SF, ZF
+ * and PF, set AF and leave CF and OF.
+ */
+static int em_muldiv(struct x86_emulate_ctxt *ctxt, unsigned int op, u64 v,
+		     unsigned int bytes)
+{
+	unsigned int bits = bytes * 8;
+	u64 m = size_mask(bytes), sign = 1ULL << (bits - 1);
+	u64 a = ctxt->regs[X86EMUL_RAX] & m, dx, lo, hi, q, r, nh, nl, dm;
+	bool neg_n, neg_d, ov;
+
+	v &= m;
+	dx = bytes == 1 ? (ctxt->regs[X86EMUL_RAX] >> 8) & 0xff :
+		ctxt->regs[X86EMUL_RDX] & m;
+	switch (op) {
+	case 4:		/* mul */
+	case 5:		/* imul */
+		if (op == 4) {
+			lo = mul_u64(a, v, &hi);
+			if (bytes < 8) {
+				hi = lo >> bits;
+				lo &= m;
+			}
+			ov = hi != 0;
+		} else {
+			lo = imul_full(a, v, bytes, &hi);
+			ov = !imul_fits(lo, hi, bytes);
+			if (bytes < 8)
+				hi = lo >> bits;
+			lo &= m;
+		}
+		if (bytes == 1)
+			reg_write(ctxt, X86EMUL_RAX, false, 2,
+				  (lo & 0xff) | ((hi & 0xff) << 8));
+		else {
+			reg_write(ctxt, X86EMUL_RAX, false, bytes, lo);
+			reg_write(ctxt, X86EMUL_RDX, false, bytes, hi);
+		}
+		ctxt->rflags &= ~(u64)(EFLG_CF | EFLG_OF);
+		if (ov)
+			ctxt->rflags |= EFLG_CF | EFLG_OF;
+		return X86EMUL_CONTINUE;
+	}
+	/* div, idiv: the dividend dx:a as a sign/magnitude pair */
+	if (!v)
+		return raise(ctxt, VEC_DE, false, 0);
+	neg_n = op == 7 && (dx & sign);
+	neg_d = op == 7 && (v & sign);
+	if (bytes < 8) {
+		nl = (dx << bits) | a;
+		if (neg_n)
+			nl = (0 - (nl | ~size_mask(2 * bytes))) &
+				size_mask(2 * bytes);
+		dm = neg_d ? (0 - v) & m : v;
+		q = nl / dm;
+		r = nl % dm;
+	} else {
+		nh = dx;
+		nl = a;
+		if (neg_n) {
+			nl = 0 - a;
+			nh = ~dx + (a == 0);
+		}
+		dm = neg_d ? 0 - v : v;
+		if (!div_u128(nh, nl, dm, &q, &r))
+			return raise(ctxt, VEC_DE, false, 0);
+	}
+	if (op == 6 && q > m)
+		return raise(ctxt, VEC_DE, false, 0);
+	if (op == 7) {
+		if (neg_n != neg_d ? q > sign : q > sign - 1)
+			return raise(ctxt, VEC_DE, false, 0);
+		if (neg_n != neg_d)
+			q = 0 - q;
+		if (neg_n)
+			r = 0 - r;
+	}
+	if (bytes == 1) {
+		reg_write(ctxt, X86EMUL_RAX, false, 2,
+			  (q & 0xff) | ((r & 0xff) << 8));
+	} else {
+		reg_write(ctxt, X86EMUL_RAX, false, bytes, q);
+		reg_write(ctxt, X86EMUL_RDX, false, bytes, r);
+	}
+	ctxt->rflags &= ~(u64)(EFLG_SF | EFLG_ZF | EFLG_PF);
+	ctxt->rflags |= EFLG_AF;
+	return X86EMUL_CONTINUE;
+}
+
+/* Byte-swap the low @bytes of @v (movbe). */
+static u64 swap_bytes(u64 v, unsigned int bytes)
+{
+	u64 r = 0;
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		r = (r << 8) | ((v >> (8 * i)) & 0xff);
+	return r;
+}
+
+/*
+ * bsf, bsr, tzcnt, lzcnt, popcnt.  Sets *write false when the destination
+ * keeps its value (bsf/bsr of 0: not even a 32-bit zero extension).
+ * Flags as this CPU computes them: bsf/bsr clear CF, OF, SF, AF, set ZF
+ * for a zero source, PF by the result (set for a zero source);
+ * tzcnt/lzcnt set CF for a zero source, ZF for a zero result, clear SF,
+ * AF, PF, leave OF; popcnt clears all but ZF.
+ */
+static void bit_scan(struct x86_emulate_ctxt *ctxt, bool *write)
+{
+	struct x86emul_insn *d = &ctxt->insn;
+	unsigned int bytes = d->dst.bytes, bits = bytes * 8, n = 0;
+	u64 s = d->src.val & size_mask(bytes), f = ctxt->rflags;
+	bool f3 = d->rep == 0xf3;
+
+	if (d->opcode == 0xb8) {
+		for (; s; s &= s - 1)
+			n++;
+		f &= ~(u64)EFLG_ARITH;
+		f |= flag_if(!n, EFLG_ZF);
+	} else if (f3) {
+		if (!s)
+			n = bits;
+		else if (d->opcode == 0xbc)
+			while (!((s >> n) & 1))
+				n++;
+		else
+			while (!((s << n) & (1ULL << (bits - 1))))
+				n++;
+		f &= ~(u64)(EFLG_ARITH & ~EFLG_OF);
+		f |= flag_if(!s, EFLG_CF) | flag_if(!n, EFLG_ZF);
+	} else {
+		f &= ~(u64)EFLG_ARITH;
+		if (!s) {
+			*write = false;
+			ctxt->rflags = f | EFLG_ZF | EFLG_PF;
+			return;
+		}
+		if (d->opcode == 0xbc) {
+			while (!((s >> n) & 1))
+				n++;
+		} else {
+			n = bits - 1;
+			while (!((s >> n) & 1))
+				n--;
+		}
+		f |= parity_flag(n);
+	}
+	d->dst.val = n;
+	ctxt->rflags = f;
+}
+
 /*
  * Operate on d->src/d->dst (read) and leave the result in d->dst.val.
  * Sets *write to whether the destination must be written back, *atomic to
@@ -1841,8 +2327,39 @@ static int em_alu_forms(struct x86_emulate_ctxt *ctxt, bool *write,
 
 	*write = !(d->flags & NoWrite);
 	*atomic = d->lock;
+	if (d->twobyte == 2) {
+		/* movbe */
+		dst->val = swap_bytes(src->val, dst->bytes);
+		return X86EMUL_CONTINUE;
+	}
 	if (d->twobyte) {
 		switch (b) {
+		case 0x40 ... 0x4f:
+			/* the source is read either way; 32 bits zero-extend */
+			if (!test_cc(b, *fl))
+				dst->val = reg_read(ctxt, dst->reg, dst->high,
+						    dst->bytes);
+			else
+				dst->val = src->val;
+			return X86EMUL_CONTINUE;
+		case 0x90 ... 0x9f:
+			dst->val = test_cc(b, *fl);
+			return X86EMUL_CONTINUE;
+		case 0xa4: case 0xa5: case 0xac: case 0xad:
+			t = (b & 1) ? ctxt->regs[X86EMUL_RCX] : d->imm;
+			dst->val = shift_double(b < 0xa8, dst->val, src->val,
+						t & 0xff, dst->bytes, fl);
+			return X86EMUL_CONTINUE;
+		case 0xaf:
+			dst->val = imul_full(dst->val, src->val, dst->bytes,
+					     &t);
+			*fl &= ~(u64)(EFLG_CF | EFLG_OF);
+			if (!imul_fits(dst->val, t, dst->bytes))
+				*fl |= EFLG_CF | EFLG_OF;
+			return X86EMUL_CONTINUE;
+		case 0xb8: case 0xbc: case 0xbd:
+			bit_scan(ctxt, write);
+			return X86EMUL_CONTINUE;
 		case 0xa3: case 0xab: case 0xb3: case 0xbb:
 			bit_op(ctxt, 4 + ((b >> 3) & 3), src->val);
 			*write = b != 0xa3;
@@ -1900,6 +2417,19 @@ static int em_alu_forms(struct x86_emulate_ctxt *ctxt, bool *write,
 	case 0x63:
 		dst->val = sign_extend(src->val, src->bytes);
 		return X86EMUL_CONTINUE;
+	case 0x69: case 0x6b:
+		dst->val = imul_full(src->val, b == 0x6b ?
+				     sign_extend(d->imm, 1) :
+				     sign_extend(d->imm, 4), dst->bytes, &t);
+		*fl &= ~(u64)(EFLG_CF | EFLG_OF);
+		if (!imul_fits(dst->val, t, dst->bytes))
+			*fl |= EFLG_CF | EFLG_OF;
+		return X86EMUL_CONTINUE;
+	case 0xc0: case 0xc1: case 0xd0 ... 0xd3:
+		t = b >= 0xd2 ? ctxt->regs[X86EMUL_RCX] :
+			b >= 0xd0 ? 1 : src->val;
+		dst->val = shift_rotate(r, dst->val, t & 0xff, dst->bytes, fl);
+		return X86EMUL_CONTINUE;
 	case 0x80 ... 0x83:
 		dst->val = alu(r, dst->val, src->val, dst->bytes, fl);
 		*write = r != ALU_CMP;
@@ -1923,8 +2453,11 @@ static int em_alu_forms(struct x86_emulate_ctxt *ctxt, bool *write,
 			*write = false;
 		} else if (r == 2) {
 			dst->val = ~dst->val & size_mask(dst->bytes);
-		} else {
+		} else if (r == 3) {
 			dst->val = alu(ALU_NEG, dst->val, 0, dst->bytes, fl);
+		} else {
+			*write = false;
+			return em_muldiv(ctxt, r, dst->val, dst->bytes);
 		}
 		return X86EMUL_CONTINUE;
 	case 0xfe: case 0xff:

@@ -174,6 +174,8 @@ enum {
 #define SP_RSPBASE	0x0200	/* memory operand based on rsp */
 #define SP_SCAS		0x0400	/* fill for scas/cmps termination */
 #define SP_NOJUNK	0x0800	/* no extra segment prefix */
+#define SP_DIV		0x1000	/* half the time a dividend that fits */
+#define SP_SMALLCL	0x2000	/* half the time cl below the width */
 
 struct form {
 	char name[64];
@@ -304,6 +306,120 @@ static void gs_variant(struct form *f)
 static const char *const alu_name[] = {
 	"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"
 };
+
+/* Group 2, mul/div, imul, setcc, cmovcc, movbe, shld/shrd, bit scans. */
+static void build_forms_wide(void)
+{
+	static const char *const g2[] = {
+		"rol", "ror", "rcl", "rcr", "shl", "shr", "sal", "sar"
+	};
+	static const char *const g3[] = { "mul", "imul", "div", "idiv" };
+	static const char *const cc[] = {
+		"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p",
+		"np", "l", "ge", "le", "g"
+	};
+	static const int all[] = { 1, 2, 4, 8 };
+	struct form *f;
+	char n[32];
+	int op, i, s;
+
+	for (op = 0; op < 8; op++) {
+		for (i = 0; i < 4; i++) {
+			s = all[i];
+			snprintf(n, sizeof(n), "%s_1", g2[op]);
+			f = form1(n, s == 1 ? 0xd0 : 0xd1, s, M_ANY, op, 0);
+			if (op == 4 && s == 4)
+				a32_variant(f);
+			snprintf(n, sizeof(n), "%s_cl", g2[op]);
+			f = form1(n, s == 1 ? 0xd2 : 0xd3, s, M_ANY, op, 0);
+			f->avoid = 1 << 1;
+			f->sp |= SP_SMALLCL;
+			if (op == 7 && s == 8)
+				gs_variant(f);
+			snprintf(n, sizeof(n), "%s_imm", g2[op]);
+			f = form1(n, s == 1 ? 0xc0 : 0xc1, s, M_ANY, op, 1);
+		}
+	}
+	f = form1("lock.shl_1", 0xd1, 4, M_MEM, 4, 0);
+	memmove(f->pfx + 1, f->pfx, f->npfx);
+	f->pfx[0] = 0xf0;
+	f->npfx++;
+	f->sp |= SP_UD;
+	for (op = 0; op < 4; op++) {
+		for (i = 0; i < 4; i++) {
+			s = all[i];
+			f = form1(g3[op], s == 1 ? 0xf6 : 0xf7, s, M_ANY, op + 4,
+				  0);
+			f->avoid = (1 << 0) | (1 << 2);
+			f->sp |= SP_DIV;
+			if (s == 4 && op >= 2)
+				a32_variant(f);
+		}
+	}
+	for (i = 1; i < 4; i++) {
+		s = all[i];
+		form2("imul_r_rm", 0xaf, s, M_ANY, -1, 0);
+		form1("imul_r_rm_imm", 0x69, s, M_ANY, -1, s == 2 ? 2 : 4);
+		f = form1("imul_r_rm_imm8", 0x6b, s, M_ANY, -1, 1);
+		if (s == 8)
+			gs_variant(f);
+		f = form2("shld_imm", 0xa4, s, M_ANY, -1, 1);
+		f = form2("shld_cl", 0xa5, s, M_ANY, -1, 0);
+		f->avoid = 1 << 1;
+		f->sp |= SP_SMALLCL;
+		f = form2("shrd_imm", 0xac, s, M_ANY, -1, 1);
+		f = form2("shrd_cl", 0xad, s, M_ANY, -1, 0);
+		f->avoid = 1 << 1;
+		f->sp |= SP_SMALLCL;
+		if (s == 4)
+			a32_variant(f);
+		form2("bsf", 0xbc, s, M_ANY, -1, 0);
+		form2("bsr", 0xbd, s, M_ANY, -1, 0);
+		{
+			static const u8 o3[][2] = {
+				{ 0xbc, 0 }, { 0xbd, 0 }, { 0xb8, 0 }
+			};
+			static const char *const n3[] = {
+				"tzcnt", "lzcnt", "popcnt"
+			};
+			int k;
+
+			for (k = 0; k < 3; k++) {
+				u8 o[2] = { 0x0f, o3[k][0] };
+
+				f = add(n3[k], 2, o);
+				f->pfx[f->npfx++] = 0xf3;
+				f->modrm = M_ANY;
+				sized(f, s);
+			}
+		}
+		{
+			u8 o[3] = { 0x0f, 0x38, 0xf0 };
+
+			f = add("movbe_r_m", 3, o);
+			f->modrm = M_MEM;
+			sized(f, s);
+			o[2] = 0xf1;
+			f = add("movbe_m_r", 3, o);
+			f->modrm = M_MEM;
+			sized(f, s);
+			if (s == 4)
+				a32_variant(f);
+		}
+	}
+	for (op = 0; op < 16; op++) {
+		snprintf(n, sizeof(n), "set%s", cc[op]);
+		f = form2(n, 0x90 + op, 1, M_ANY, -1, 0);
+		if (op == 4)
+			gs_variant(f);
+		for (i = 1; i < 4; i++) {
+			snprintf(n, sizeof(n), "cmov%s", cc[op]);
+			f = form2(n, 0x40 + op, all[i], M_ANY, -1, 0);
+			if (op == 5 && i == 2)
+				a32_variant(f);
+		}
+	}
+}
 
 static void build_forms(void)
 {
@@ -553,6 +669,7 @@ static void build_forms(void)
 	form1("cld", 0xfc, 4, M_NONE, -1, 0);
 	form1("std", 0xfd, 4, M_NONE, -1, 0);
 	form2("nop_rm", 0x1f, 4, M_ANY, 0, 0);
+	build_forms_wide();
 	/* strings */
 	{
 		static const struct { const char *n; u8 op; int scas; } st[] = {
@@ -692,6 +809,19 @@ static void build_case(const struct form *f, struct tcase *t)
 	for (i = 0; i < 16; i++)
 		t->in.r[i] = rnd_val();
 	t->in.rflags = 0x202 | (rnd() & ALLFLAGS);
+	if ((f->sp & SP_DIV) && (rnd() & 1)) {
+		/* a dividend whose high half is 0 or the sign of the low */
+		u64 sx = (rnd() & 1) ? ~0ULL : 0;
+
+		if (f->msize == 1)
+			t->in.r[0] = (t->in.r[0] & ~0xff00ULL) |
+				(sx & 0xff00);
+		else
+			t->in.r[2] = sx;
+	}
+	if ((f->sp & SP_SMALLCL) && (rnd() & 1))
+		t->in.r[1] = (t->in.r[1] & ~0xffULL) |
+			rnd_below(f->msize * 8 + 2);
 
 	if (!(f->sp & SP_NOJUNK) && !(rnd() & 3))
 		*p++ = 0x26 + 8 * rnd_below(4);	/* ignored in long mode */
@@ -924,6 +1054,8 @@ static int sig_to_vector(int sig, int code)
 	switch (sig) {
 	case 0:
 		return -1;
+	case SIGFPE:
+		return 0;
 	case SIGILL:
 		return 6;
 	case SIGBUS:
@@ -1088,6 +1220,7 @@ static void setup(void)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
 	__asm__ volatile("mov %%es, %0\n mov %%cs, %1\n mov %%ss, %2\n"
 			 "mov %%ds, %3\n mov %%fs, %4\n mov %%gs, %5"
 			 : "=r"(s[0]), "=r"(s[1]), "=r"(s[2]), "=r"(s[3]),

@@ -212,7 +212,18 @@ static void test_decode(void)
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("8d c0") == X86EMUL_PROPAGATE_FAULT);  /* lea reg */
 	reset(X86EMUL_MODE_PROT64);
-	CHECK(decode("f7 30") == X86EMUL_UNHANDLEABLE);	   /* div */
+	CHECK(decode("f7 30") == X86EMUL_CONTINUE);	   /* div */
+	reset(X86EMUL_MODE_PROT64);
+	CHECK(decode("0f b8 00") == X86EMUL_PROPAGATE_FAULT &&
+	      c.exception.vector == 6);		/* jmpe: popcnt needs f3 */
+	reset(X86EMUL_MODE_PROT64);
+	CHECK(decode("f2 0f 38 f0 00") == X86EMUL_UNHANDLEABLE); /* crc32 */
+	reset(X86EMUL_MODE_PROT64);
+	CHECK(decode("0f 38 f0 c0") == X86EMUL_PROPAGATE_FAULT &&
+	      c.exception.vector == 6);		/* movbe reg, reg */
+	reset(X86EMUL_MODE_PROT64);
+	CHECK(decode("f0 d1 20") == X86EMUL_PROPAGATE_FAULT &&
+	      c.exception.vector == 6);		/* lock shl */
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("0f ba 00 01") == X86EMUL_PROPAGATE_FAULT);
 
