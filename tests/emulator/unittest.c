@@ -710,6 +710,167 @@ static void test_rep_chunks(void)
 	      c.regs[X86EMUL_RCX] == 0x100000000ULL);
 }
 
+/* Shifts, mul/div, setcc, cmovcc, movbe, shld/shrd, bit scans. */
+static void test_wide(void)
+{
+	int rc;
+
+	/* the prot32/mmio_insn guest: shll $3,(mem); sarl $1,(mem) on MMIO */
+	reset(X86EMUL_MODE_PROT32);
+	fk.mmio = 1;
+	put_hex(0x5000, "81 00 00 90");
+	c.regs[X86EMUL_RAX] = 0x5000;
+	rc = exec("c1 20 03");
+	CHECK(rc == X86EMUL_CONTINUE && rd32(0x5000) == 0x80000408 &&
+	      c.rip == 0x1003 && fk.io_reads == 1 && fk.io_writes == 1 &&
+	      (c.rflags & 0x8d5) == 0x890);	/* OF SF AF */
+	rc = exec("d1 38");
+	CHECK(rc == X86EMUL_CONTINUE && rd32(0x5000) == 0xc0000204 &&
+	      c.rip == 0x1005 && fk.io_reads == 2 && fk.io_writes == 2 &&
+	      (c.rflags & 0x8d5) == 0x090);	/* SF AF, PF odd */
+	/* the read round trip leaves nothing committed */
+	reset(X86EMUL_MODE_PROT32);
+	fk.mmio = 1;
+	c.regs[X86EMUL_RAX] = 0x5000;
+	put_hex(0x1000, "d3 20");
+	CHECK(x86_decode_insn(&c, NULL, 0) == X86EMUL_CONTINUE);
+	rc = x86_emulate_insn(&c);
+	CHECK(rc == X86EMUL_IO_NEEDED && c.io_read_pending &&
+	      c.rip == 0x1000 && c.rflags == 2 && fk.io_writes == 0);
+
+	/* a count that masks to 0: no flags, memory written back as is */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	c.rflags = 0x8d7;
+	c.regs[X86EMUL_RCX] = 0x20;
+	put_hex(0x5000, "34 12");
+	c.regs[X86EMUL_RBX] = 0x5000;
+	rc = exec("66 d3 23");
+	CHECK(rc == X86EMUL_CONTINUE && rd16(0x5000) == 0x1234 &&
+	      c.rflags == 0x8d7 && fk.io_writes == 1);
+
+	/* real mode: rcl byte [bx], cl; shl word [bx+2], 1 */
+	reset(X86EMUL_MODE_REAL);
+	c.rflags = 2 | 1;
+	c.regs[X86EMUL_RBX] = 0x200;
+	c.regs[X86EMUL_RCX] = 9;		/* rcl by 9 = width + 1 */
+	mem[0x200] = 0x81;
+	put_hex(0x202, "00 c0");
+	rc = exec("d2 17");
+	CHECK(rc == X86EMUL_CONTINUE && mem[0x200] == 0x81 &&
+	      (c.rflags & 0x801) == 0x001);
+	rc = exec("d1 67 02");
+	CHECK(rc == X86EMUL_CONTINUE && rd16(0x202) == 0x8000 &&
+	      (c.rflags & 0x801) == 0x001);
+
+	/* 16-bit: div word [si]; divide by zero is #DE, nothing changed */
+	reset(X86EMUL_MODE_PROT16);
+	c.regs[X86EMUL_RSI] = 0x300;
+	c.regs[X86EMUL_RDX] = 0x0001;
+	c.regs[X86EMUL_RAX] = 0x0005;		/* dx:ax = 0x10005 */
+	put_hex(0x300, "10 00");
+	rc = exec("f7 34");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 0x1000 &&
+	      c.regs[X86EMUL_RDX] == 5 && c.rip == 0x1002);
+	put_hex(0x300, "00 00");
+	rc = exec("f7 34");
+	CHECK(rc == X86EMUL_PROPAGATE_FAULT && c.exception.vector == 0 &&
+	      !c.exception.error_code_valid && c.rip == 0x1002 &&
+	      c.regs[X86EMUL_RAX] == 0x1000);
+	/* quotient overflow: dx:ax / 1 with dx != 0 */
+	put_hex(0x300, "01 00");
+	c.regs[X86EMUL_RDX] = 1;
+	rc = exec("f7 34");
+	CHECK(rc == X86EMUL_PROPAGATE_FAULT && c.exception.vector == 0);
+
+	/* 64-bit idiv of a 128-bit dividend; mul of the largest values */
+	reset(X86EMUL_MODE_PROT64);
+	c.regs[X86EMUL_RDX] = ~0ULL;
+	c.regs[X86EMUL_RAX] = 0;		/* -2^64 */
+	c.regs[X86EMUL_RBX] = 0x5000;
+	put_hex(0x5000, "00 00 00 00 02 00 00 00");	/* 2^33 */
+	rc = exec("48 f7 3b");
+	CHECK(rc == X86EMUL_CONTINUE &&
+	      c.regs[X86EMUL_RAX] == 0xffffffff80000000ULL &&
+	      c.regs[X86EMUL_RDX] == 0);
+	c.regs[X86EMUL_RDX] = ~0ULL;
+	c.regs[X86EMUL_RAX] = 0;
+	put_hex(0x5000, "01 00 00 00 00 00 00 00");	/* -2^64 / 1 */
+	rc = exec("48 f7 3b");
+	CHECK(rc == X86EMUL_PROPAGATE_FAULT && c.exception.vector == 0);
+	reset(X86EMUL_MODE_PROT64);
+	c.regs[X86EMUL_RAX] = ~0ULL;
+	c.regs[X86EMUL_RBX] = 0x5000;
+	put_hex(0x5000, "ff ff ff ff ff ff ff ff");
+	rc = exec("48 f7 23");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 1 &&
+	      c.regs[X86EMUL_RDX] == 0xfffffffffffffffeULL &&
+	      (c.rflags & 0x801) == 0x801);
+
+	/* imul r, [rip+disp], imm8: the displacement counts the imm8 */
+	reset(X86EMUL_MODE_PROT64);
+	put_hex(0x1000 + 7 + 0x20, "07 00 00 00");
+	rc = exec("6b 05 20 00 00 00 fd");	/* imul eax, [rip+0x20], -3 */
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 0xffffffeb &&
+	      !(c.rflags & 0x801));
+
+	/* movbe on MMIO, both ways */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	c.regs[X86EMUL_RBX] = 0x5000;
+	put_hex(0x5000, "11 22 33 44");
+	c.regs[X86EMUL_RAX] = ~0ULL;
+	rc = exec("0f 38 f0 03");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 0x11223344 &&
+	      fk.io_reads == 1);
+	c.regs[X86EMUL_RCX] = 0xa1b2;
+	rc = exec("66 0f 38 f1 0b");
+	CHECK(rc == X86EMUL_CONTINUE && mem[0x5000] == 0xa1 &&
+	      mem[0x5001] == 0xb2 && mem[0x5002] == 0x33 && fk.io_writes == 1);
+
+	/* setcc writes MMIO without reading it; cmovcc reads it anyway */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	c.rflags = 2 | 0x40;
+	c.regs[X86EMUL_RBX] = 0x5000;
+	mem[0x5000] = 0x55;
+	rc = exec("0f 94 03");			/* sete [rbx] */
+	CHECK(rc == X86EMUL_CONTINUE && mem[0x5000] == 1 &&
+	      fk.io_reads == 0 && fk.io_writes == 1);
+	c.regs[X86EMUL_RAX] = 0xffffffff00000007ULL;
+	rc = exec("0f 45 03");			/* cmovne eax, [rbx]: no */
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 7 &&
+	      fk.io_reads == 1);
+
+	/* shrd [rbx], cx, cl on MMIO */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	c.regs[X86EMUL_RBX] = 0x5000;
+	c.regs[X86EMUL_RCX] = 0x0004;
+	put_hex(0x5000, "34 12");
+	rc = exec("66 0f ad 0b");
+	CHECK(rc == X86EMUL_CONTINUE && rd16(0x5000) == 0x4123 &&
+	      fk.io_reads == 1 && fk.io_writes == 1);
+
+	/* bsf of 0 keeps even the upper half; tzcnt of 0 is the width */
+	reset(X86EMUL_MODE_PROT64);
+	c.regs[X86EMUL_RAX] = 0xffffffff00000000ULL;
+	c.regs[X86EMUL_RBX] = 0x5000;
+	rc = exec("0f bc 03");
+	CHECK(rc == X86EMUL_CONTINUE &&
+	      c.regs[X86EMUL_RAX] == 0xffffffff00000000ULL &&
+	      (c.rflags & 0x40));
+	rc = exec("f3 0f bc 03");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 32 &&
+	      (c.rflags & 1) && !strcmp(c.insn.name, "tzcnt"));
+	put_hex(0x5000, "00 f0 00 00");
+	rc = exec("f3 0f b8 03");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 4 &&
+	      !(c.rflags & 0x8d5));
+	rc = exec("f3 0f bd 03");
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 16);
+}
+
 int main(void)
 {
 	test_decode();
@@ -719,6 +880,7 @@ int main(void)
 	test_io();
 	test_mmio_contract();
 	test_rep_chunks();
+	test_wide();
 	printf("unittest: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
 }
