@@ -44,7 +44,7 @@
 #define Moffs		(1u << 19)	/* memory operand is a moffs */
 #define ModRMReg	(1u << 20)	/* mod ignored, always a register */
 #define BitOp		(1u << 21)	/* bt*: reg offset moves ea */
-#define Src2Imm8	(1u << 22)	/* a second source: imm8 in insn.imm */
+#define Src2Imm8	(1u << 22)	/* second source: imm8 in insn.imm */
 #define Src2Imm		(1u << 23)	/* a second source: imm16/32 */
 
 #define ALU_ROW(x)							\
@@ -1207,6 +1207,9 @@ static int decode_operands(struct x86_emulate_ctxt *ctxt, u64 ea, u8 defseg)
 		if (d->dst.type == X86EMUL_OP_NONE)
 			set_mem_operand(d, &d->dst, ea, ob);
 	}
+	/* ... and their register forms (smsw r, lmsw r) */
+	if ((f & ModRM) && d->mod == 3 && d->dst.type == X86EMUL_OP_NONE)
+		op_reg(ctxt, &d->dst, d->rm, ob);
 	return X86EMUL_CONTINUE;
 }
 

@@ -292,9 +292,16 @@ static void test_sigkill(void)
 	share_after = cpu_share(1.0);
 	printf("INFO sigkill: parent CPU share %.2f with the vCPU at nice 0, "
 	       "%.2f at nice 19\n", share_before, share_after);
-	check_true("nice-19-vcpu-gives-cpu-to-parent", share_after > 0.75,
-		   "parent share > 0.75", "%.2f (%.2f at nice 0)", share_after,
-		   share_before);
+	/*
+	 * By weight, nice 19 against nice 0 leaves the parent ~98% of the
+	 * CPU.  The share is CPU time over wall time, and a starved lab (the
+	 * build machine busy) loses wall time to neither: then the parent's
+	 * share must still grow by half of what it was at nice 0.
+	 */
+	check_true("nice-19-vcpu-gives-cpu-to-parent",
+		   share_after > 0.75 || share_after > 1.5 * share_before,
+		   "parent share > 0.75 or > 1.5x its share at nice 0",
+		   "%.2f (%.2f at nice 0)", share_after, share_before);
 
 	t0 = now_sec();
 	kill(pid, SIGKILL);
