@@ -67,6 +67,28 @@ void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu);
 void kvmlab_shadow_reset(struct kvmlab_vcpu *vcpu);
 void kvmlab_shadow_invlpg(struct kvmlab_vcpu *vcpu, u64 gva);
 
+/*
+ * A shadow variant is a policy and this ops table: mmu_flush.c and
+ * mmu_cache.c are one line each.
+ */
+#define KVMLAB_SHADOW_VARIANT(var, vname, ...)				\
+static const struct kvmlab_shadow_policy var##_policy = { __VA_ARGS__ };	\
+static int var##_init(struct kvmlab_vm *vm)				\
+{									\
+	return kvmlab_shadow_init(vm, &var##_policy);			\
+}									\
+const struct kvmlab_mmu_ops var##_mmu_ops = {				\
+	.name		= vname,					\
+	.init		= var##_init,					\
+	.destroy	= kvmlab_shadow_destroy,			\
+	.zap_all	= kvmlab_shadow_zap_all,			\
+	.root_hpa	= kvmlab_shadow_root_hpa,			\
+	.page_fault	= kvmlab_shadow_page_fault,			\
+	.new_cr3	= kvmlab_shadow_new_cr3,			\
+	.reset		= kvmlab_shadow_reset,				\
+	.invlpg		= kvmlab_shadow_invlpg,				\
+}
+
 /* The guest's paging state, for the walker. */
 void kvmlab_walk_mode(struct kvmlab_vcpu *vcpu, struct walk_mode *mode);
 extern const struct walk_ops kvmlab_walk_ops;

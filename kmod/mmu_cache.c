@@ -9,24 +9,5 @@
  */
 #include "mmu.h"
 
-static const struct kvmlab_shadow_policy cache_policy = {
-	.keep_on_cr3	= true,
-	.write_protect	= true,
-};
-
-static int cache_init(struct kvmlab_vm *vm)
-{
-	return kvmlab_shadow_init(vm, &cache_policy);
-}
-
-const struct kvmlab_mmu_ops cache_mmu_ops = {
-	.name		= "cache",
-	.init		= cache_init,
-	.destroy	= kvmlab_shadow_destroy,
-	.zap_all	= kvmlab_shadow_zap_all,
-	.root_hpa	= kvmlab_shadow_root_hpa,
-	.page_fault	= kvmlab_shadow_page_fault,
-	.new_cr3	= kvmlab_shadow_new_cr3,
-	.reset		= kvmlab_shadow_reset,
-	.invlpg		= kvmlab_shadow_invlpg,
-};
+KVMLAB_SHADOW_VARIANT(cache, "cache",
+		      .keep_on_cr3 = true, .write_protect = true);
