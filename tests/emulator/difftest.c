@@ -174,7 +174,7 @@ enum {
 #define SP_RSPBASE	0x0200	/* memory operand based on rsp */
 #define SP_SCAS		0x0400	/* fill for scas/cmps termination */
 #define SP_NOJUNK	0x0800	/* no extra segment prefix */
-#define SP_DIV		0x1000	/* half the time a dividend that fits */
+#define SP_DIV		0x1000	/* often a dividend that fits */
 #define SP_SMALLCL	0x2000	/* half the time cl below the width */
 
 struct form {
@@ -348,8 +348,8 @@ static void build_forms_wide(void)
 	for (op = 0; op < 4; op++) {
 		for (i = 0; i < 4; i++) {
 			s = all[i];
-			f = form1(g3[op], s == 1 ? 0xf6 : 0xf7, s, M_ANY, op + 4,
-				  0);
+			f = form1(g3[op], s == 1 ? 0xf6 : 0xf7, s, M_ANY,
+				  op + 4, 0);
 			f->avoid = (1 << 0) | (1 << 2);
 			f->sp |= SP_DIV;
 			if (s == 4 && op >= 2)

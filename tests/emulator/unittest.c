@@ -215,7 +215,7 @@ static void test_decode(void)
 	CHECK(decode("f7 30") == X86EMUL_CONTINUE);	   /* div */
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("0f b8 00") == X86EMUL_PROPAGATE_FAULT &&
-	      c.exception.vector == 6);		/* jmpe: popcnt needs f3 */
+	      c.exception.vector == 6);		/* jmpe: popcnt is f3 */
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("f2 0f 38 f0 00") == X86EMUL_UNHANDLEABLE); /* crc32 */
 	reset(X86EMUL_MODE_PROT64);
@@ -838,7 +838,7 @@ static void test_wide(void)
 	CHECK(rc == X86EMUL_CONTINUE && mem[0x5000] == 1 &&
 	      fk.io_reads == 0 && fk.io_writes == 1);
 	c.regs[X86EMUL_RAX] = 0xffffffff00000007ULL;
-	rc = exec("0f 45 03");			/* cmovne eax, [rbx]: no */
+	rc = exec("0f 45 03");			/* cmovne: not taken */
 	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 7 &&
 	      fk.io_reads == 1);
 
