@@ -234,6 +234,7 @@ static int emul_set_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 val)
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
 	int r;
 
+	trace_kvmlab_cr(vcpu->vcpu_id, true, cr, val);
 	switch (cr) {
 	case 0: r = kvmlab_set_cr0(vcpu, val); break;
 	case 3: r = kvmlab_set_cr3(vcpu, val); break;
@@ -394,6 +395,7 @@ int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
 	struct kvmlab_emul *e = vcpu->emul;
 	int rc;
 
+	vcpu->stat.insn_emulation++;
 	load_ctxt(vcpu, &e->ctxt);
 	e->data_valid = false;
 	rc = x86_decode_insn(&e->ctxt, NULL, 0);

@@ -728,6 +728,7 @@ static int cr_interception(struct kvmlab_vcpu *vcpu)
 		return kvmlab_emulate_insn(vcpu);
 	rm = (insn[rex + 2] & 7) | (rex && (insn[0] & 1) ? 8 : 0);
 	val = lm ? vcpu->regs[rm] : (u32)vcpu->regs[rm];
+	trace_kvmlab_cr(vcpu->vcpu_id, true, 3, val);
 	if (kvmlab_set_cr3(vcpu, val))
 		return gp_interception(vcpu);
 	skip_insn(vcpu, rex + 3);
