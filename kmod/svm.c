@@ -919,7 +919,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 
 	vcpu->stat.exits++;
 	trace_kvmlab_exit(vcpu, vmcb->control.exit_code, vmcb->control.exit_info_1,
-			  vmcb->control.exit_info_2, vmcb->save.cr3);
+			  vmcb->control.exit_info_2, vcpu->cr3);
 	return handle_exit(vcpu);
 }
 
