@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 .PHONY: all deps check bench lab clean
 
-PARTS := kmod tools/vmrun guests tests
+PARTS := kmod tools/vmrun tools/kvm_stat guests tests tests/abi tests/trace
 
 V ?= 0
 ifeq ($(V),1)
