@@ -33,7 +33,7 @@ static struct dentry *kvmlab_debugfs_dir;
 
 struct stat_desc {
 	const char *name;
-	size_t offset;		/* in kvmlab_vcpu_stat or kvmlab_vm_stat */
+	size_t offset;		/* in kvmlab_vcpu_stat or _vm_stat */
 	bool vm;		/* a kvmlab_vm_stat field */
 	u32 flags;		/* KVM_STATS_TYPE_* */
 };
@@ -259,7 +259,8 @@ int kvmlab_get_stats_fd(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu)
 		kfree(s);
 		return fd;
 	}
-	file = anon_inode_getfile(vcpu ? "kvmlab-vcpu-stats" : "kvmlab-vm-stats",
+	file = anon_inode_getfile(vcpu ? "kvmlab-vcpu-stats" :
+					 "kvmlab-vm-stats",
 				  &stats_fd_fops, s, O_RDONLY);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);

@@ -21,13 +21,13 @@
 
 /* kvmlab_shadow_fault outcome */
 #define KVMLAB_PF_FIXED		0	/* a shadow PTE was built */
-#define KVMLAB_PF_INJECTED	1	/* the guest's own fault: #PF injected */
+#define KVMLAB_PF_INJECTED	1	/* the guest's own: #PF injected */
 #define KVMLAB_PF_MMIO		2	/* no memory slot: MMIO */
-#define KVMLAB_PF_EMULATED	3	/* the instruction was emulated */
-#define KVMLAB_PF_WP_HIT	4	/* a write to a write-protected guest PT */
+#define KVMLAB_PF_EMULATED	3	/* the instruction emulated */
+#define KVMLAB_PF_WP_HIT	4	/* a write to a shadowed guest PT */
 
 /* kvmlab_mmio type */
-#define KVMLAB_MMIO_READ_UNSATISFIED	0	/* exit to userspace for data */
+#define KVMLAB_MMIO_READ_UNSATISFIED	0	/* data from userspace */
 #define KVMLAB_MMIO_READ		1	/* the data arrived */
 #define KVMLAB_MMIO_WRITE		2
 
