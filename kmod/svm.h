@@ -209,7 +209,9 @@ struct vmcb {
 #define SVM_EXIT_ERR		(~0ULL)
 
 #define SVM_EXIT_NAMES \
+	{ SVM_EXIT_READ_CR0,		"read_cr0" },		\
 	{ SVM_EXIT_READ_CR0 + 3,	"read_cr3" },		\
+	{ SVM_EXIT_READ_CR0 + 4,	"read_cr4" },		\
 	{ SVM_EXIT_WRITE_CR0,		"write_cr0" },		\
 	{ SVM_EXIT_WRITE_CR0 + 3,	"write_cr3" },		\
 	{ SVM_EXIT_WRITE_CR0 + 4,	"write_cr4" },		\
