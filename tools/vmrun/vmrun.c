@@ -271,6 +271,7 @@ int main(int argc, char **argv)
 	out(&vm, "# time %.3f s mode %s dev %s\n",
 	    (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	    mode_name(vm.mode), dev);
+	print_kvm_stats(&vm);
 
 	if ((int)end != expect)
 		return 2;

@@ -63,6 +63,7 @@ void handle_mmio(struct vm *vm);
 void console_flush(struct vm *vm);
 
 /* vmrun.c */
+void print_kvm_stats(struct vm *vm);
 void out(struct vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
