@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tracing/common.h: what the BPF tools share in userspace. */
+#ifndef KVMLAB_TRACING_COMMON_H
+#define KVMLAB_TRACING_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "hist.h"
+
+struct bpf_map;
+
+/* Options every tool takes. */
+struct opts {
+	const char *prog;	/* the tool's name, for messages */
+	int duration;		/* -d SECS, 0: until SIGINT/child exit */
+	bool json;		/* -j */
+	bool ns;		/* -n: nanoseconds, not microseconds */
+	bool per_thread;	/* -T: one histogram set per vCPU thread */
+	pid_t pid;		/* -p PID: only this VMM process */
+	int driver;		/* DRV_AUTO, DRV_KVMLAB, DRV_KVM */
+	const char *output;	/* -o FILE */
+	char **cmd;		/* -- CMD...: trace while it runs */
+};
+
+enum { DRV_AUTO, DRV_KVMLAB, DRV_KVM };
+
+/* Parse the common options; extra = the tool's own getopt letters (none
+ * yet).  Exits on -h or a bad option.
+ */
+void opts_parse(struct opts *o, int argc, char **argv, const char *usage);
+
+/* The tracefs events directory, or NULL with a message printed. */
+const char *tracefs_events(const char *prog);
+bool tp_exists(const char *sys, const char *event);
+/* Offset of FIELD in SYS/EVENT's format file; -1 when absent. */
+int tp_field_offset(const char *sys, const char *event, const char *field,
+		    int *size);
+
+struct field_check {
+	const char *name;
+	int offset;
+	int size;
+};
+#define FIELD(type, f) { #f, offsetof(type, f), sizeof(((type *)0)->f) }
+
+/* Every field's offset and size as the format file says; 0 or -1. */
+int tp_check(const char *prog, const char *sys, const char *event,
+	     const struct field_check *fields, size_t n);
+
+/* Which drivers to attach to (after opts_parse): sets *kvmlab and *kvm.
+ * Prints the reason and returns -1 if there is nothing to trace.
+ */
+int pick_drivers(const struct opts *o, bool *kvmlab, bool *kvm);
+
+/* libbpf messages only with LIBBPF_DEBUG set; load errors explained. */
+void setup_libbpf(void);
+void explain_load_error(const char *prog, int err);
+
+/* Run: start CMD if any, then wait for SIGINT, the duration or the child's
+ * exit.  Returns the child's exit status (0 without one), -1 on error.
+ */
+int run_until_done(const struct opts *o);
+
+/* The collected histograms. */
+struct hist_entry {
+	struct hist_key key;
+	struct hist h;
+};
+/* Read every (key, hist) of MAP, sorted by kind, sub, tid. */
+int hists_read(struct bpf_map *map, struct hist_entry **out, size_t *n);
+
+/* bcc-style: "     usecs : count  distribution" with stars. */
+void hist_print_log2(FILE *f, const struct hist *h, const char *unit);
+void hist_print_linear(FILE *f, const struct hist *h, const char *unit);
+/* JSON: {"count":..,"sum":..,"slots":[..]} */
+void hist_print_json(FILE *f, const struct hist *h);
+
+const char *svm_exit_name(__u64 code);
+const char *pf_outcome_name(__u64 outcome);
+const char *emul_step_name(__u64 step);
+
+#endif
+
+/* Programs: SEC("tracepoint/kvmlab/...") are loaded when kvmlab is traced,
+ * SEC("tracepoint/kvm/...") when the in-tree KVM is.
+ */
+struct attached {
+	struct bpf_link *links[16];
+	int n;
+};
+struct bpf_object;
+void programs_select(struct bpf_object *obj, bool kvmlab, bool kvm);
+int programs_attach(const char *prog, struct bpf_object *obj,
+		    struct attached *a);
+void programs_detach(struct attached *a);
+
+/* The knobs of common.bpf.h, set between __open and __load. */
+#define SET_COMMON_KNOBS(skel, o)					\
+	do {								\
+		(skel)->rodata->targ_ns = (o)->ns;			\
+		(skel)->rodata->targ_per_thread = (o)->per_thread;	\
+		(skel)->rodata->targ_tgid = (o)->pid;			\
+	} while (0)
+
+/* kvm:kvm_exit's exit_reason offset, or -1 with a message. */
+int kvm_exit_reason_offset(const char *prog);
