@@ -78,9 +78,7 @@ void hist_print_linear(FILE *f, const struct hist *h, const char *unit);
 /* JSON: {"count":..,"sum":..,"slots":[..]} */
 void hist_print_json(FILE *f, const struct hist *h);
 
-const char *svm_exit_name(__u64 code);
-const char *pf_outcome_name(__u64 outcome);
-const char *emul_step_name(__u64 step);
+#include "names.h"
 
 #endif
 

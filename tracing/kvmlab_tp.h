@@ -10,6 +10,8 @@
 #ifndef KVMLAB_TRACING_TP_H
 #define KVMLAB_TRACING_TP_H
 
+#include <linux/types.h>
+
 struct tp_common {
 	__u16 type;
 	__u8 flags;
