@@ -76,7 +76,7 @@ static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 			return X86EMUL_UNHANDLEABLE;
 		/* It may be a guest page table the shadow MMU follows. */
 		if (write)
-			kvmlab_shadow_guest_write(vcpu, gpa);
+			kvmlab_shadow_guest_write(vcpu, gpa, n);
 		addr += n;
 		val += n;
 		bytes -= n;

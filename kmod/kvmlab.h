@@ -272,6 +272,8 @@ int kvmlab_write_guest(struct kvmlab_vcpu *vcpu, u64 gpa, const void *buf,
 int kvmlab_cmpxchg_guest(struct kvmlab_vm *vm, u64 gpa, u64 old, u64 new,
 			 unsigned int len);
 unsigned long kvmlab_guest_pages(struct kvmlab_vm *vm);
+int kvmlab_read_guest_locked(struct kvmlab_vm *vm, u64 gpa, void *buf,
+			     unsigned int len);
 
 /* x86.c: architectural pieces shared by the backends */
 int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
@@ -298,7 +300,8 @@ void kvmlab_emul_free(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu);
 int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len);
-void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa);
+void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,
+			       unsigned int len);
 
 /* stats.c */
 int kvmlab_stats_init(void);

@@ -272,3 +272,22 @@ unsigned long kvmlab_guest_pages(struct kvmlab_vm *vm)
 			n += vm->slots[i]->npages;
 	return n;
 }
+
+/* Read guest memory with mmu_lock held (the shadow MMU's own updates). */
+int kvmlab_read_guest_locked(struct kvmlab_vm *vm, u64 gpa, void *buf,
+			     unsigned int len)
+{
+	unsigned long pfn;
+	void *page;
+	int r;
+
+	if (offset_in_page(gpa) + len > PAGE_SIZE)
+		return -EINVAL;
+	r = kvmlab_gfn_to_pfn(vm, gpa >> PAGE_SHIFT, &pfn);
+	if (r)
+		return r;
+	page = kmap_local_pfn(pfn);
+	memcpy(buf, page + offset_in_page(gpa), len);
+	kunmap_local(page);
+	return 0;
+}

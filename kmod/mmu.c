@@ -512,6 +512,30 @@ static int leaf_level(const struct guest_walker *w)
 	return 1;
 }
 
+/* What the guest's entries above level @child grant: R/W and U/S are
+ * ANDed over the levels, NX ORed, as the CPU combines them.  (PAE
+ * PDPTEs carry no permissions.)
+ */
+static u32 upper_access(const struct guest_walker *w, int child)
+{
+	u32 acc = WALK_ACC_WRITE | WALK_ACC_USER | WALK_ACC_EXEC;
+	int lvl;
+
+	for (lvl = w->levels; lvl > child; lvl--) {
+		u64 pte = w->pte[lvl - 1];
+
+		if (w->format == WALK_FMT_PAE && lvl == 3)
+			continue;
+		if (!(pte & PT_WRITABLE))
+			acc &= ~WALK_ACC_WRITE;
+		if (!(pte & PT_USER))
+			acc &= ~WALK_ACC_USER;
+		if (pte & PT_NX)
+			acc &= ~WALK_ACC_EXEC;
+	}
+	return acc;
+}
+
 /* The role and frame of the shadow page below an entry at @level. */
 static void child_of(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 		     u64 gva, int level, u64 *gfn, union kvmlab_sp_role *role)
@@ -527,6 +551,7 @@ static void child_of(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 		return;
 	}
 	*gfn = w->table_gfn[child - 1];
+	role->access = upper_access(w, child);
 	if (role->glevels == 2)
 		role->quadrant = (gva >> 21) & 1;
 }
@@ -584,6 +609,7 @@ static int shadow_map(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 		struct kvmlab_sp *child;
 		u64 gfn;
 
+		sp->write_count = 0;	/* used: not a flood */
 		if (*e & SPTE_P) {
 			sp = spte_child(*e);
 			continue;
@@ -685,18 +711,26 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 		goto out;
 	if ((pfec & PFERR_WRITE) && s->policy->write_protect &&
 	    gfn_is_shadowed(s, w.gfn)) {
+		bool must = in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn);
+
+		/* A write to a guest page table: emulate it, and update
+		 * the shadow entries it changes (kvmlab_shadow_guest_write).
+		 * An instruction the emulator cannot do runs natively on
+		 * an unprotected page, unless that would fault again at
+		 * once (the table maps itself, or it is a root).
+		 */
 		vcpu->stat.mmu_pte_write++;
 		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec,
 					  KVMLAB_PF_WP_HIT);
-		if (in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn)) {
-			/* Unprotecting would fault again: on the walk
-			 * itself, or because the root is rebuilt before the
-			 * next entry.  Do this one write in the emulator.
-			 */
-			mutex_unlock(&vm->mmu_lock);
-			return kvmlab_emulate_insn(vcpu);
-		}
+		mutex_unlock(&vm->mmu_lock);
+		r = kvmlab_emulate_insn(vcpu);
+		if (r || must ||
+		    vcpu->run->exit_reason != KVM_EXIT_INTERNAL_ERROR)
+			return r;
+		mutex_lock(&vm->mmu_lock);
 		unprotect_gfn(vcpu, w.gfn);
+		mutex_unlock(&vm->mmu_lock);
+		return 1;
 	}
 	make_room(vcpu);
 	r = shadow_map(vcpu, &w, gva, pfec, pfn);
@@ -710,18 +744,148 @@ out:
 	return r < 0 ? r : 1;
 }
 
-/* The emulator wrote guest memory that may hold a shadowed page table. */
-void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa)
+/* Drop one shadow entry: a leaf, or the link to a lower table. */
+static void drop_spte(struct shadow *s, struct kvmlab_sp *sp, int i)
+{
+	if (!(sp->spt[i] & SPTE_P))
+		return;
+	if (sp->role.level > 1) {
+		struct kvmlab_sp *child = spte_child(sp->spt[i]);
+
+		ptr_del(child->parents, &child->nr_parents, &sp->spt[i]);
+		sp->spt[i] = 0;
+	} else {
+		drop_leaf(s, sp, i);
+	}
+}
+
+/* The guest wrote @gpte into entry @i of the table @sp shadows: build the
+ * new leaf now rather than on the next fault.  Entries the fault path
+ * must see first (not present, not yet accessed, reserved bits, MMIO)
+ * are left empty.
+ */
+static void update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+			int i, u64 gpte)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	u64 gfn = (gpte & SPTE_ADDR) >> PAGE_SHIFT;
+	u32 acc = sp->role.access;
+	struct rmap_head *r;
+	unsigned long pfn;
+	u64 spte;
+
+	drop_leaf(s, sp, i);
+	if (!(gpte & PT_PRESENT) || !(gpte & PT_ACCESSED) ||
+	    (gpte & GENMASK_ULL(51, boot_cpu_data.x86_phys_bits)) ||
+	    (!sp->role.nxe && (gpte & PT_NX)))
+		return;
+	if (kvmlab_gfn_to_pfn(vcpu->vm, gfn, &pfn))
+		return;
+	if (!(gpte & PT_WRITABLE))
+		acc &= ~WALK_ACC_WRITE;
+	if (!(gpte & PT_USER))
+		acc &= ~WALK_ACC_USER;
+	if (gpte & PT_NX)
+		acc &= ~WALK_ACC_EXEC;
+	spte = ((u64)pfn << PAGE_SHIFT) | SPTE_P | SPTE_A | SPTE_D;
+	if ((acc & WALK_ACC_WRITE) && (gpte & PT_DIRTY) &&
+	    !gfn_is_shadowed(s, gfn))
+		spte |= SPTE_RW;
+	if (acc & WALK_ACC_USER)
+		spte |= SPTE_US;
+	if (!(acc & WALK_ACC_EXEC) && sp->role.nxe)
+		spte |= SPTE_NX;
+	r = rmap_get(s, gfn, true);
+	if (!r || ptr_add(&r->sptes, &r->n, &r->max, &sp->spt[i]))
+		return;
+	sp->gfns[i] = gfn;
+	sp->spt[i] = spte;
+	vcpu->stat.mmu_pte_updated++;
+}
+
+/* The entries of @sp that guest bytes [off, off + len) of its table
+ * describe: first and last index, or false if none.
+ */
+static bool written_entries(struct kvmlab_sp *sp, unsigned int off,
+			    unsigned int len, int *first, int *last)
+{
+	int g0, g1, base;
+
+	if (sp->role.glevels != 2) {		/* 8-byte entries, 1:1 */
+		*first = off / 8;
+		*last = (off + len - 1) / 8;
+		return true;
+	}
+	g0 = off / 4;				/* 32-bit: 1024 entries */
+	g1 = (off + len - 1) / 4;
+	if (sp->role.level == 1) {		/* half a guest PT */
+		base = sp->role.quadrant * 512;
+		g0 = max(g0, base);
+		g1 = min(g1, base + 511);
+		*first = g0 - base;
+		*last = g1 - base;
+	} else {				/* a quarter of the guest PD */
+		base = sp->role.quadrant * 256;
+		g0 = max(g0, base);
+		g1 = min(g1, base + 255);
+		*first = 2 * (g0 - base);	/* a 4 MiB PDE: two 2 MiB */
+		*last = 2 * (g1 - base) + 1;
+	}
+	return g0 <= g1;
+}
+
+#define KVMLAB_FLOOD_WRITES	3
+
+/*
+ * The emulator wrote @len bytes at @gpa, which may hold a shadowed guest
+ * page table: the shadow entries they describe are rebuilt in place.  A
+ * table written again and again without being used for a translation is
+ * not one any more (a page reused as data): its shadow goes and the page
+ * is no longer write-protected.
+ */
+void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,
+			       unsigned int len)
 {
 	struct kvmlab_vm *vm = vcpu->vm;
 	struct shadow *s = vm_shadow(vm);
+	unsigned int off = offset_in_page(gpa);
+	u64 gfn = gpa >> PAGE_SHIFT;
+	struct kvmlab_sp *sp;
+	struct hlist_node *tmp;
+	bool flush = false;
 
 	if (vm->mmu_ops->tdp || !s->policy->write_protect)
 		return;
 	mutex_lock(&vm->mmu_lock);
-	if (gfn_is_shadowed(s, gpa >> PAGE_SHIFT))
-		unprotect_gfn(vcpu, gpa >> PAGE_SHIFT);
+	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn) {
+		int i, first, last;
+
+		if (sp->gfn != gfn || sp->role.direct)
+			continue;
+		flush = true;
+		if (++sp->write_count >= KVMLAB_FLOOD_WRITES) {
+			vcpu->stat.mmu_flooded++;
+			trace_kvmlab_sp_unprotect(gfn, sp->role.word,
+						  sp->role.level, s->nr_pages);
+			zap_sp(vm, vcpu, sp);
+			continue;
+		}
+		if (!written_entries(sp, off, len, &first, &last))
+			continue;
+		for (i = first; i <= last; i++) {
+			u64 gpte;
+
+			if (sp->role.level == 1 && sp->role.glevels != 2 &&
+			    !kvmlab_read_guest_locked(vm, (gpa & PAGE_MASK) +
+						      i * 8, &gpte, 8))
+				update_leaf(vcpu, sp, i, gpte);
+			else
+				drop_spte(s, sp, i);
+		}
+	}
 	mutex_unlock(&vm->mmu_lock);
+	if (flush)
+		kvmlab_flush_remote_tlbs(vm);
 }
 
 /* INVLPG: drop the shadow entry of @gva in the current root. */

@@ -15,7 +15,8 @@
  *            which part of the guest table this shadow page covers;
  *   direct   no guest table behind it: paging off, or the inside of a
  *            guest large page; gfn is then the first frame it maps;
- *   access   direct pages: the guest large page's permissions;
+ *   access   the permissions the guest's entries above grant (all of
+ *            them for a direct page: the guest large page's own);
  *   cr0_wp, nxe: they change what a guest entry means.
  */
 #ifndef KVMLAB_MMU_H
@@ -45,6 +46,7 @@ struct kvmlab_sp {
 	u64 *spt;			/* the shadow table */
 	u64 *gfns;			/* level 1: the gfn of each leaf */
 	int root_count;
+	int write_count;		/* guest writes since last used */
 	bool invalid;			/* zapped while still a root */
 	int nr_parents;
 	int max_parents;

@@ -72,6 +72,7 @@ struct vcpu_svm {
 	int asid_cpu;
 	u32 pending_event;	/* event_inj for the next entry */
 	u32 pending_event_err;
+	bool triple_fault;	/* a fault while delivering #DF */
 };
 
 static inline struct vcpu_svm *to_svm(struct kvmlab_vcpu *vcpu)
@@ -563,11 +564,49 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 	return 1;
 }
 
+/* Exception classes for delivering one during another (SDM 6.15). */
+enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
+
+static int exception_class(int vector)
+{
+	switch (vector) {
+	case 0: case 10: case 11: case 12: case 13:
+		return EXC_CONTRIBUTORY;
+	case 14:
+		return EXC_PF;
+	case 8:
+		return EXC_DF;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
 static void svm_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 				bool has_error, u32 error_code)
 {
 	struct vcpu_svm *svm = to_svm(vcpu);
+	u32 prev = svm->pending_event;
 
+	/* A fault while the CPU was delivering another exception (the
+	 * exit interrupted its delivery): #DF, or a triple fault.
+	 */
+	if ((prev & SVM_EVTINJ_VALID) &&
+	    (prev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT) {
+		int c1 = exception_class(prev & SVM_EVTINJ_VEC_MASK);
+		int c2 = exception_class(vector);
+
+		if (c1 == EXC_DF && c2 != EXC_BENIGN) {
+			svm->triple_fault = true;
+			svm->pending_event = 0;
+			return;
+		}
+		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
+		    (c1 == EXC_PF && c2 != EXC_BENIGN && c2 != EXC_DF)) {
+			vector = 8;
+			has_error = true;
+			error_code = 0;
+		}
+	}
 	svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector |
 			     (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	svm->pending_event_err = error_code;
@@ -853,6 +892,11 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu_data *sd;
 	int cpu;
+
+	if (svm->triple_fault) {
+		svm->triple_fault = false;
+		return shutdown_interception(vcpu);
+	}
 
 	if (vcpu->vm->mmu_ops->tdp) {
 		vmcb->control.nested_cr3 = vcpu->vm->mmu_ops->root_hpa(vcpu);
