@@ -136,6 +136,13 @@ static int cmd_record(int argc, char **argv)
 	}
 	if (!out || i >= argc)
 		return usage();
+	/* libtracefs would mount tracefs itself: say so instead */
+	if (access("/sys/kernel/tracing/trace", F_OK) &&
+	    access("/sys/kernel/debug/tracing/trace", F_OK) &&
+	    errno == ENOENT) {
+		fprintf(stderr, "kvmlab-trace: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n");
+		return 1;
+	}
 	if (!tracefs_tracing_dir()) {
 		fprintf(stderr, "kvmlab-trace: tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing)\n");
 		return 1;
