@@ -873,11 +873,14 @@ void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,
 		if (!written_entries(sp, off, len, &first, &last))
 			continue;
 		for (i = first; i <= last; i++) {
-			u64 gpte;
+			/* where the guest's entry for shadow entry i is */
+			unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
+			unsigned int gi = i + (esz == 4 ? sp->role.quadrant * 512 : 0);
+			u64 gpte = 0;
 
-			if (sp->role.level == 1 && sp->role.glevels != 2 &&
+			if (sp->role.level == 1 &&
 			    !kvmlab_read_guest_locked(vm, (gpa & PAGE_MASK) +
-						      i * 8, &gpte, 8))
+						      gi * esz, &gpte, esz))
 				update_leaf(vcpu, sp, i, gpte);
 			else
 				drop_spte(s, sp, i);
