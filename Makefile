@@ -4,12 +4,14 @@
 #   make deps       install missing Debian packages (scripts/install-deps)
 #   make check      deps, build, run every test (tests/run), summary
 #   make bench      deps, build, run the benchmark suite (bench/run)
+#   make fuzz       the fuzz campaigns: the x86 emulator under ASan+UBSan,
+#                   10 million inputs (FUZZ_RUNS=N to change)
 #   make lab        build the lab's initramfs (build/lab/)
 #   make clean
 .DELETE_ON_ERROR:
 .SUFFIXES:
 SHELL := /bin/bash
-.PHONY: all deps check bench lab clean
+.PHONY: all deps check bench fuzz lab clean
 
 PARTS := kmod tools/vmrun tools/kvm_stat guests tests tests/abi tests/trace
 
@@ -55,6 +57,9 @@ bench: deps
 	$(Q)$(SUB) all
 	$(Q)if [ -x bench/run ]; then bench/run; \
 	else echo "make bench: bench/run does not exist yet: no benchmarks to run"; fi
+
+fuzz: deps
+	$(Q)$(SUB) -C tests/emulator fuzz
 
 clean:
 	$(Q)for d in $(PARTS); do \
