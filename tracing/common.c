@@ -359,7 +359,7 @@ void hist_print_log2(FILE *f, const struct hist *h, const char *unit)
 		if (h->slots[i] > max)
 			max = h->slots[i];
 	}
-	fprintf(f, "%*s%-*s : count    distribution\n", 10, "", 14, unit);
+	fprintf(f, "%20s%-10s: count    distribution\n", unit, "");
 	for (i = 0; i <= last; i++) {
 		unsigned long long low = i ? 1ULL << i : 0;
 		unsigned long long high = (1ULL << (i + 1)) - 1;
@@ -385,9 +385,9 @@ void hist_print_linear(FILE *f, const struct hist *h, const char *unit)
 		if (h->slots[i] > max)
 			max = h->slots[i];
 	}
-	fprintf(f, "%*s%-*s : count    distribution\n", 4, "", 10, unit);
+	fprintf(f, "%10s%-4s: count    distribution\n", unit, "");
 	for (i = first < 0 ? 0 : first; i <= last; i++) {
-		fprintf(f, "%10d%s : %-8llu |", i, i == MAX_SLOTS - 1 ? "+" : " ",
+		fprintf(f, "%10d%-4s: %-8llu |", i, i == MAX_SLOTS - 1 ? "+" : "",
 			(unsigned long long)h->slots[i]);
 		stars(f, h->slots[i], max, 40);
 		fprintf(f, "|\n");
