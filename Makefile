@@ -13,7 +13,7 @@
 SHELL := /bin/bash
 .PHONY: all deps check bench fuzz lab clean
 
-PARTS := kmod tools/vmrun tools/kvm_stat guests tests tests/abi tests/trace
+PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace
 
 V ?= 0
 ifeq ($(V),1)
