@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kvm_stat: live KVM event counters from tracepoints and debugfs, for the
+ * kvm_stat: live KVM event counters from tracepoints, debugfs and the
+ * binary stats fds, for the
  * in-tree KVM and for kvmlab.
  *
  * Every counter is a struct ks_stat in one table.  A provider (tp.c for
@@ -19,7 +20,7 @@
 
 #define KS_NAME	96
 
-enum ks_src { SRC_TP, SRC_DBG };
+enum ks_src { SRC_TP, SRC_DBG, SRC_STATS };
 enum ks_group { GRP_EXITS, GRP_MMU, GRP_EMUL, GRP_OTHER, GRP_NR };
 
 struct ks_stat {
@@ -54,7 +55,9 @@ struct ks_row {
 };
 
 struct ks_opts {
-	bool once, log, csv, debugfs, tracepoints, include_past, skip_zero;
+	bool once, log, csv, debugfs, tracepoints, stats, include_past;
+	bool skip_zero;
+	const char *stats_fd;	/* --stats-fd PID:FD */
 	bool children, groups, by_guest, by_variant, dump;
 	const char *log_file;
 	const char *fields;	/* regex, NULL for all */
@@ -104,6 +107,12 @@ void dbg_read(void);
 void dbg_reset(void);
 int dbg_rows(struct ks_row **rows, bool by_variant, bool children,
 	     double secs);
+
+/* statsfd.c */
+int sfd_discover(const char *explicit_fd, int pid, char *why, size_t whylen);
+const char *sfd_drivers(void);
+void sfd_start(int pid, bool include_past, bool fixed);
+void sfd_read(void);
 
 /* tui.c */
 void tui_run(void);

@@ -34,8 +34,8 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f,
 "usage: kvm_stat [OPTION]...\n"
-"Live counts of KVM events (in-tree KVM and kvmlab) from tracepoints and\n"
-"debugfs.  Interactive keys: press h in the display.\n"
+"Live counts of KVM events (in-tree KVM and kvmlab) from tracepoints,\n"
+"debugfs and the binary stats fds.  Interactive keys: press h in the display.\n"
 "\n"
 "  -1, --once, --batch       run in batch mode for one second\n"
 "  -l, --log                 run in logging mode (like vmstat)\n"
@@ -44,8 +44,13 @@ static void usage(FILE *f, int status)
 "  -z, --skip-zero-records   omit records with all zeros in logging mode\n"
 "  -d, --debugfs             counters from debugfs\n"
 "  -t, --tracepoints         counters from tracepoints\n"
+"  -S, --stats               counters from the binary stats fds\n"
+"                            (KVM_GET_STATS_FD) that VMMs keep open\n"
 "                            (default: tracepoints if there are KVM trace\n"
 "                            events, else debugfs; -d -t: both)\n"
+"      --stats-fd PID:FD     -S from this fd of process PID only (a stats\n"
+"                            fd; a VM or vCPU fd is tried with\n"
+"                            KVM_GET_STATS_FD)\n"
 "  -i, --debugfs-include-past  count what running VMs did before kvm_stat\n"
 "                            started (debugfs)\n"
 "  -f, --fields REGEX        only fields whose names match REGEX (anchored\n"
@@ -80,7 +85,8 @@ static double parse_delay(const char *s)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { O_CHILDREN = 256, O_GROUPS, O_BYGUEST, O_BYVARIANT, O_DUMP };
+	enum { O_CHILDREN = 256, O_GROUPS, O_BYGUEST, O_BYVARIANT, O_DUMP,
+	       O_STATSFD };
 	static const struct option longs[] = {
 		{ "once", no_argument, NULL, '1' },
 		{ "batch", no_argument, NULL, '1' },
@@ -89,6 +95,8 @@ static void parse_args(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "debugfs", no_argument, NULL, 'd' },
 		{ "tracepoints", no_argument, NULL, 't' },
+		{ "stats", no_argument, NULL, 'S' },
+		{ "stats-fd", required_argument, NULL, O_STATSFD },
 		{ "fields", required_argument, NULL, 'f' },
 		{ "guest", required_argument, NULL, 'g' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -106,7 +114,7 @@ static void parse_args(int argc, char **argv)
 	int c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "1lL:cdtf:g:p:is:zh", longs,
+	while ((c = getopt_long(argc, argv, "1lL:cdtSf:g:p:is:zh", longs,
 				NULL)) != -1) {
 		switch (c) {
 		case '1': opt.once = true; break;
@@ -115,6 +123,8 @@ static void parse_args(int argc, char **argv)
 		case 'c': opt.csv = true; break;
 		case 'd': opt.debugfs = true; break;
 		case 't': opt.tracepoints = true; break;
+		case 'S': opt.stats = true; break;
+		case O_STATSFD: opt.stats = true; opt.stats_fd = optarg; break;
 		case 'f': opt.fields = optarg; break;
 		case 'g': opt.guest = optarg; break;
 		case 'p':
@@ -149,11 +159,19 @@ static void parse_args(int argc, char **argv)
 
 /* Which sources: upstream's rule (tracepoints if present, else debugfs)
  * unless -d/-t say; each requested source must be usable. */
-static void open_sources(void)
+static void open_sources(int pid)
 {
-	char tp_why[512] = "", dbg_why[512] = "";
+	char tp_why[512] = "", dbg_why[512] = "", sfd_why[512] = "";
 	int tp = 0, dbg = 0;
 	bool want_tp = opt.tracepoints, want_dbg = opt.debugfs;
+
+	if (opt.stats) {	/* -S: the stats fds, and -d/-t if given */
+		if (sfd_discover(opt.stats_fd, pid, sfd_why,
+				 sizeof(sfd_why)) <= 0)
+			die("%s", sfd_why);
+		if (!want_tp && !want_dbg)
+			return;
+	}
 
 	if (want_tp || !want_dbg)
 		tp = tp_discover(tp_why, sizeof(tp_why));
@@ -177,7 +195,8 @@ static void mark_sources(void)
 	for (i = 0; i < ks.n; i++) {
 		struct ks_stat *s = &ks.v[i];
 
-		s->on = s->src == SRC_TP ? opt.tracepoints : opt.debugfs;
+		s->on = s->src == SRC_TP ? opt.tracepoints :
+			s->src == SRC_DBG ? opt.debugfs : opt.stats;
 		s->selected = s->on;
 	}
 }
@@ -325,7 +344,9 @@ int main(int argc, char **argv)
 	int pid;
 
 	parse_args(argc, argv);
-	open_sources();
+	pid = resolve_pid();
+	opt.pid = pid;
+	open_sources(pid);
 	mark_sources();
 	if (opt.fields && ks_set_filter(opt.fields, err, sizeof(err)) < 0)
 		usage_error("-f: %s", err);
@@ -336,12 +357,12 @@ int main(int argc, char **argv)
 	if ((opt.by_guest || opt.by_variant) && !opt.debugfs)
 		usage_error("--by-guest and --by-variant count from debugfs: "
 			    "add -d");
-	pid = resolve_pid();
-	opt.pid = pid;
 	if (opt.tracepoints)
 		tp_open(pid, opt.once || opt.children || opt.groups);
 	if (opt.debugfs)
 		dbg_start(pid, opt.include_past);
+	if (opt.stats)
+		sfd_start(pid, opt.include_past, opt.stats_fd != NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (opt.once)

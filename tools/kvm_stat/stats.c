@@ -180,6 +180,8 @@ void ks_sample(void)
 		tp_read();
 	if (opt.debugfs)
 		dbg_read();
+	if (opt.stats)
+		sfd_read();
 }
 
 void ks_reset(void)

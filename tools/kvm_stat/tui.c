@@ -151,9 +151,10 @@ static void draw(double secs)
 	attroff(A_BOLD);
 	if (opt.fields)
 		printw("  regex filter: %s", opt.fields);
-	mvprintw(1, 0, "sources:%s%s%s%s  interval %.1f s", opt.tracepoints
+	mvprintw(1, 0, "sources:%s%s%s%s%s%s  interval %.1f s", opt.tracepoints
 		 ? " tracepoints " : "", opt.tracepoints ? tp_systems() : "",
 		 opt.debugfs ? " debugfs " : "", opt.debugfs ? dbg_drivers()
+		 : "", opt.stats ? " stats-fd " : "", opt.stats ? sfd_drivers()
 		 : "", opt.delay);
 	attron(A_REVERSE);
 	mvprintw(2, 0, " %-45s %10s %7s %9s", "Event", "Total", "%Total",
@@ -250,6 +251,8 @@ static void reopen(int pid)
 	}
 	if (opt.debugfs && pid != opt.pid)
 		dbg_start(pid, opt.include_past);
+	if (opt.stats && pid != opt.pid)
+		sfd_start(pid, opt.include_past, opt.stats_fd != NULL);
 	opt.pid = pid;
 }
 

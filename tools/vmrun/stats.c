@@ -50,19 +50,31 @@ out:
 	free(descs);
 }
 
-void print_kvm_stats(struct vm *vm)
+/*
+ * The VM and vCPU stats fds, opened right after the vCPU is created and
+ * kept open until exit, so that a tool in another process can copy them
+ * (tools/kvm_stat -S: pidfd_getfd), which it cannot get itself: the
+ * drivers refuse KVM_GET_STATS_FD to a process that does not own the VM.
+ */
+static int stats_fds[2] = { -1, -1 };
+
+void open_kvm_stats(struct vm *vm)
 {
 	int fds[2] = { vm->vm_fd, vm->vcpu_fd };
-	const char *scope[2] = { "vm", "vcpu" };
 
 	if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <= 0)
 		return;
-	for (int i = 0; i < 2; i++) {
-		int fd = ioctl(fds[i], KVM_GET_STATS_FD, NULL);
+	for (int i = 0; i < 2; i++)
+		if (stats_fds[i] < 0)
+			stats_fds[i] = ioctl(fds[i], KVM_GET_STATS_FD, NULL);
+}
 
-		if (fd < 0)
-			continue;
-		print_stats(vm, fd, scope[i]);
-		close(fd);
-	}
+void print_kvm_stats(struct vm *vm)
+{
+	const char *scope[2] = { "vm", "vcpu" };
+
+	open_kvm_stats(vm);
+	for (int i = 0; i < 2; i++)
+		if (stats_fds[i] >= 0)
+			print_stats(vm, stats_fds[i], scope[i]);
 }

@@ -23,6 +23,8 @@
 
 #include "vmrun.h"
 
+void open_kvm_stats(struct vm *vm);	/* stats.c */
+
 static const char *const end_names[END_NR] = {
 	[END_HLT] = "HLT", [END_SHUTDOWN] = "SHUTDOWN", [END_TIMEOUT] = "TIMEOUT",
 	[END_FAIL_ENTRY] = "FAIL_ENTRY", [END_INTERNAL_ERROR] = "INTERNAL_ERROR",
@@ -103,6 +105,7 @@ static void create_vm(struct vm *vm, const char *dev, uint64_t mem_mb)
 	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
 	if (vm->vcpu_fd < 0)
 		die("KVM_CREATE_VCPU: %s", strerror(errno));
+	open_kvm_stats(vm);	/* stats.c: kept open for kvm_stat -S */
 	int sz = ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz < (int)sizeof(struct kvm_run))
 		die("KVM_GET_VCPU_MMAP_SIZE: %d", sz);
