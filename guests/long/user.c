@@ -14,17 +14,7 @@
  */
 #include "guest.h"
 
-#define P	(1ull << 0)
-#define W	(1ull << 1)
-#define U	(1ull << 2)
-#define A	(1ull << 5)
-#define D	(1ull << 6)
 #define PS	(1ull << 7)
-#define NX	(1ull << 63)
-#define VA	0x40000000u
-#define FRAME	0x00a00000u
-
-static u64 pt[512] __attribute__((aligned(4096)));
 /* vmrun's long-mode map: PML4 at VMRUN_PT_ADDR, PDPT at +0x1000, one PD
  * per GiB from +0x2000 */
 #define PML4E_0	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR))
@@ -32,14 +22,7 @@ static u64 pt[512] __attribute__((aligned(4096)));
 #define PDPTE_1	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x1008))
 #define PDE_0	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x2000))
 #define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
-
-static u64 cr2(void) { u64 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static void flush_tlb(void)
-{
-	u64 v;
-
-	asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(v) :: "memory");
-}
+#include "user_perm.h"
 
 /* ---- ring 3 in long mode ---- */
 
@@ -128,9 +111,6 @@ static void user_setup(void)
 	idt_set_gate(0x30, user_return, 3);
 }
 
-enum { READ, WRITE, FETCH };
-static const char *const op_name[] = { "read", "write", "fetch" };
-
 /*
  * One ring-3 access to VA: read, write (writes 0xe1ff) or fetch (VA holds
  * "jmp *%rcx", ff e1).  Returns the vector of the exception it raised
@@ -159,46 +139,7 @@ int main(void)
 	PDE_0 |= U;			/* the guest's code, data and stacks: user */
 	flush_tlb();
 
-	u32 err;
-	*(volatile u64 *)&pt[0] = FRAME | P | W | U;
-	PDE_1G = (uintptr_t)pt | P | W | U;
-	flush_tlb();
-	int vec = user_access(READ, &err);
-	report(vec == -1, "ring3-round-trip");
-
-	*(volatile u16 *)(uintptr_t)FRAME = 0xe1ff;	/* jmp *%rcx */
-	for (int pdeu = 0; pdeu < 2; pdeu++)
-	for (int pteu = 0; pteu < 2; pteu++)
-	for (int pdew = 0; pdew < 2; pdew++)
-	for (int ptew = 0; ptew < 2; ptew++)
-	for (int nx = 0; nx < 2; nx++)
-	for (int op = READ; op <= FETCH; op++) {
-		PDE_1G = (uintptr_t)pt | P | (pdeu ? U : 0) | (pdew ? W : 0);
-		*(volatile u64 *)&pt[0] = FRAME | P | (pteu ? U : 0) | (ptew ? W : 0) | (nx ? NX : 0);
-		flush_tlb();
-
-		u32 type = (op == WRITE ? 0x2 : 0) | (op == FETCH ? 0x10 : 0);
-		int fault = !(pdeu && pteu) ||
-			    (op == WRITE && !(pdew && ptew)) ||
-			    (op == FETCH && nx);
-		u32 want_err = fault ? 0x5 | type : 0;
-		err = 0;
-		vec = user_access(op, &err);
-		u64 fault_addr = cr2();
-		u64 pte = *(volatile u64 *)&pt[0];
-		int ok;
-		if (fault)
-			ok = vec == 14 && err == want_err && fault_addr == VA;
-		else
-			ok = vec == -1 && (pte & A) && !!(pte & D) == (op == WRITE);
-		cases++;
-		bad += !ok;
-		report(ok, "u%d%d-w%d%d-nx%d-%s", pdeu, pteu, pdew, ptew, nx, op_name[op]);
-		if (!ok)
-			printf("  vector %d error 0x%x cr2 0x%lx pte 0x%x%08x (want %s 0x%x)\n",
-			       vec, err, (unsigned long)fault_addr, (u32)(pte >> 32), (u32)pte,
-			       fault ? "#PF" : "no fault", want_err);
-	}
+	user_perm_run(&cases, &bad);
 	value("cases", cases);
 	value("bad", bad);
 	PDE_1G = (1ull << 30) | P | W | PS;
