@@ -22,6 +22,8 @@
 #include <linux/types.h>
 #include <linux/list.h>
 
+#include "account.h"
+
 #define KVMLAB_API_VERSION	12
 #define KVMLAB_MAX_VCPUS	16
 #define KVMLAB_MAX_VCPU_ID	KVMLAB_MAX_VCPUS

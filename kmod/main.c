@@ -84,6 +84,7 @@ static void kvmlab_vm_destroy(struct kvmlab_vm *vm)
 		kvmlab_vcpu_free(vm->vcpus[i]);
 	mmdrop(vm->mm);
 	kfree(vm);
+	kvmlab_acct_dec(vms);
 }
 
 void kvmlab_vm_put(struct kvmlab_vm *vm)
@@ -181,6 +182,7 @@ static int kvmlab_create_vm(unsigned long type)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	kvmlab_acct_inc(vms);
 	refcount_set(&vm->refcount, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
@@ -191,6 +193,7 @@ static int kvmlab_create_vm(unsigned long type)
 	if (r) {
 		mmdrop(vm->mm);
 		kfree(vm);
+		kvmlab_acct_dec(vms);
 		return r;
 	}
 	mutex_lock(&kvmlab_vm_list_lock);
@@ -306,6 +309,7 @@ static void __exit kvmlab_exit(void)
 	misc_deregister(&kvmlab_dev);
 	kvmlab_stats_exit();
 	kvmlab_arch->hardware_unsetup();
+	kvmlab_account_check();
 }
 
 module_init(kvmlab_init);

@@ -25,6 +25,7 @@ static void slot_unpin(struct kvmlab_vm *vm, struct kvmlab_memslot *slot)
 		if (slot->pages[i]) {
 			unpin_user_page(slot->pages[i]);
 			vm->pinned_pages--;
+			kvmlab_acct_dec(pinned_pages);
 		}
 	}
 	kvfree(slot->pages);
@@ -40,6 +41,7 @@ void kvmlab_free_memslots(struct kvmlab_vm *vm)
 			continue;
 		slot_unpin(vm, vm->slots[i]);
 		kfree(vm->slots[i]);
+		kvmlab_acct_dec(memslots);
 		vm->slots[i] = NULL;
 	}
 }
@@ -83,6 +85,7 @@ int kvmlab_gfn_to_pfn(struct kvmlab_vm *vm, u64 gfn, unsigned long *pfn)
 			return -EFAULT;
 		slot->pages[idx] = page;
 		vm->pinned_pages++;
+		kvmlab_acct_inc(pinned_pages);
 	}
 	*pfn = page_to_pfn(slot->pages[idx]);
 	return 0;
@@ -151,6 +154,7 @@ int kvmlab_set_memory_region(struct kvmlab_vm *vm,
 		}
 		slot_invalidate(vm, old);
 		kfree(old);
+		kvmlab_acct_dec(memslots);
 		vm->slots[id] = NULL;
 		goto out;
 	}
@@ -179,6 +183,7 @@ int kvmlab_set_memory_region(struct kvmlab_vm *vm,
 		r = -ENOMEM;
 		goto out;
 	}
+	kvmlab_acct_inc(memslots);
 	slot->id = id;
 	slot->base_gfn = base;
 	slot->npages = npages;

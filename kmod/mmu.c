@@ -168,10 +168,11 @@ static void drop_leaf(struct shadow *s, struct kvmlab_sp *sp, int i)
 
 static void free_sp(struct kvmlab_sp *sp)
 {
-	free_page((unsigned long)sp->spt);
-	free_page((unsigned long)sp->gfns);
+	kvmlab_page_free(sp->spt);
+	kvmlab_page_free(sp->gfns);
 	kfree(sp->parents);
 	kfree(sp);
+	kvmlab_acct_dec(shadow_pages);
 }
 
 /* Unlink @sp from the tables and free it, or, while a vCPU still runs on
@@ -223,9 +224,10 @@ static struct kvmlab_sp *alloc_sp(struct shadow *s, u64 gfn,
 
 	if (!sp)
 		return NULL;
-	sp->spt = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	kvmlab_acct_inc(shadow_pages);
+	sp->spt = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	if (role.level == 1)
-		sp->gfns = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		sp->gfns = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	if (!sp->spt || (role.level == 1 && !sp->gfns)) {
 		free_sp(sp);
 		return NULL;
@@ -388,8 +390,8 @@ static int build_roots(struct kvmlab_vcpu *vcpu)
 	}
 	if (!m->pae_root) {
 		/* Outside long mode CR3 holds a 32-bit address. */
-		m->pae_root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT |
-						      GFP_DMA32);
+		m->pae_root = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT |
+						GFP_DMA32);
 		if (!m->pae_root)
 			return -ENOMEM;
 	}
@@ -946,7 +948,7 @@ void kvmlab_shadow_destroy(struct kvmlab_vm *vm)
 
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		release_roots(vm->vcpus[i]);
-		free_page((unsigned long)vm->vcpus[i]->mmu.pae_root);
+		kvmlab_page_free(vm->vcpus[i]->mmu.pae_root);
 		vm->vcpus[i]->mmu.pae_root = NULL;
 	}
 	zap_all_locked(vm, NULL);

@@ -33,11 +33,12 @@ static int npt_init(struct kvmlab_vm *vm)
 
 	if (!npt)
 		return -ENOMEM;
-	npt->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	npt->root = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	if (!npt->root) {
 		kfree(npt);
 		return -ENOMEM;
 	}
+	kvmlab_acct_inc(npt_tables);
 	npt->levels = pgtable_l5_enabled() ? 5 : 4;
 	vm->mmu = npt;
 	return 0;
@@ -57,7 +58,8 @@ static void npt_free_below(struct npt *npt, u64 *table, int level)
 			continue;
 		child = __va(table[i] & NPT_ADDR_MASK);
 		npt_free_below(npt, child, level - 1);
-		free_page((unsigned long)child);
+		kvmlab_page_free(child);
+		kvmlab_acct_dec(npt_tables);
 		npt->table_pages--;
 		table[i] = 0;
 	}
@@ -75,7 +77,8 @@ static void npt_destroy(struct kvmlab_vm *vm)
 	struct npt *npt = vm->mmu;
 
 	npt_zap_all(vm);
-	free_page((unsigned long)npt->root);
+	kvmlab_page_free(npt->root);
+	kvmlab_acct_dec(npt_tables);
 	kfree(npt);
 	vm->mmu = NULL;
 }
@@ -117,11 +120,12 @@ static int npt_map(struct kvmlab_vcpu *vcpu, u64 gpa)
 		u64 *e = &table[(gpa >> (12 + 9 * (level - 1))) & 511];
 
 		if (!(*e & NPT_PRESENT)) {
-			u64 *child = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+			u64 *child = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 
 			if (!child)
 				return -ENOMEM;
 			npt->table_pages++;
+			kvmlab_acct_inc(npt_tables);
 			*e = __pa(child) | NPT_TABLE;
 		}
 		table = __va(*e & NPT_ADDR_MASK);

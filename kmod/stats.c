@@ -232,6 +232,7 @@ static int stats_fd_release(struct inode *inode, struct file *file)
 
 	kvmlab_vm_put(s->vm);
 	kfree(s);
+	kvmlab_acct_dec(stats_fds);
 	return 0;
 }
 
@@ -270,6 +271,7 @@ int kvmlab_get_stats_fd(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu)
 	/* Readers use pread() at the offsets the header gives. */
 	file->f_mode |= FMODE_PREAD;
 	refcount_inc(&vm->refcount);
+	kvmlab_acct_inc(stats_fds);
 	fd_install(fd, file);
 	return fd;
 }
@@ -284,6 +286,7 @@ int kvmlab_stats_init(void)
 					   kvmlab_debugfs_dir,
 					   (void *)&stat_descs[i],
 					   &global_stat_fops);
+	kvmlab_account_init(kvmlab_debugfs_dir);
 	return 0;
 }
 

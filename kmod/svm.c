@@ -319,17 +319,15 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 static int svm_vcpu_create(struct kvmlab_vcpu *vcpu)
 {
 	struct vcpu_svm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
-	struct page *page;
 
 	if (!svm)
 		return -ENOMEM;
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!page) {
+	svm->vmcb = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
+	if (!svm->vmcb) {
 		kfree(svm);
 		return -ENOMEM;
 	}
-	svm->vmcb = page_address(page);
-	svm->vmcb_pa = page_to_phys(page);
+	svm->vmcb_pa = __pa(svm->vmcb);
 	vcpu->arch = svm;
 	init_vmcb(vcpu);
 	return 0;
@@ -341,7 +339,7 @@ static void svm_vcpu_free(struct kvmlab_vcpu *vcpu)
 
 	if (!svm)
 		return;
-	free_page((unsigned long)svm->vmcb);
+	kvmlab_page_free(svm->vmcb);
 	kfree(svm);
 	vcpu->arch = NULL;
 }

@@ -271,11 +271,12 @@ void kvmlab_vcpu_free(struct kvmlab_vcpu *vcpu)
 {
 	kvmlab_arch->vcpu_free(vcpu);
 	kvmlab_emul_free(vcpu);
-	free_page((unsigned long)vcpu->run);
-	free_page((unsigned long)vcpu->pio_data);
+	kvmlab_page_free(vcpu->run);
+	kvmlab_page_free(vcpu->pio_data);
 	kfree(vcpu->fpu);
 	kfree(vcpu->cpuid);
 	kfree(vcpu);
+	kvmlab_acct_dec(vcpus);
 }
 
 static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
@@ -285,12 +286,13 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 
 	if (!vcpu)
 		return NULL;
+	kvmlab_acct_inc(vcpus);
 	vcpu->vm = vm;
 	vcpu->vcpu_id = id;
 	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
-	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	vcpu->run = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
+	vcpu->pio_data = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	/* 512 bytes from kmalloc are 512-byte aligned, as fxsave wants */
 	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run || !vcpu->pio_data || !vcpu->fpu ||
@@ -306,10 +308,11 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	return vcpu;
 fail:
 	kvmlab_emul_free(vcpu);
-	free_page((unsigned long)vcpu->run);
-	free_page((unsigned long)vcpu->pio_data);
+	kvmlab_page_free(vcpu->run);
+	kvmlab_page_free(vcpu->pio_data);
 	kfree(vcpu->fpu);
 	kfree(vcpu);
+	kvmlab_acct_dec(vcpus);
 	return NULL;
 }
 
