@@ -1724,6 +1724,12 @@ static int em_group7(struct x86_emulate_ctxt *ctxt, bool *io)
 	}
 }
 
+/*
+ * cmpxchg8b/16b read the whole operand in accesses of at most 8 bytes
+ * (one 8-byte MMIO read for cmpxchg8b, as the in-tree KVM does) and,
+ * like the CPU's locked cycle, write it back whether or not it matched:
+ * the old value on a mismatch.
+ */
 static int em_cmpxchg8b(struct x86_emulate_ctxt *ctxt, bool *io)
 {
 	struct x86emul_insn *d = &ctxt->insn;
@@ -1731,6 +1737,7 @@ static int em_cmpxchg8b(struct x86_emulate_ctxt *ctxt, bool *io)
 	unsigned int half = (d->rex & 8) ? 8 : 4, i;
 	u64 m = size_mask(half), la, cur[2] = { 0, 0 }, want[2], val[2];
 	u8 oldb[16], newb[16];
+	bool match;
 	int rc;
 
 	if (half == 8 && (op->ea & 15))
@@ -1738,30 +1745,36 @@ static int em_cmpxchg8b(struct x86_emulate_ctxt *ctxt, bool *io)
 	rc = linearize(ctxt, op->seg, op->ea, 2 * half, true, &la);
 	if (rc != X86EMUL_CONTINUE)
 		return rc;
-	for (i = 0; i < 2; i++) {
-		rc = read_data(ctxt, la + i * half, &cur[i], half);
+	for (i = 0; i < 2 * half; i += 8) {
+		rc = read_data(ctxt, la + i, &val[i / 8], 8);
 		if (rc != X86EMUL_CONTINUE)
 			return rc;
-		cur[i] &= m;
 	}
+	memcpy(oldb, val, 2 * half);
+	memcpy(&cur[0], oldb, half);
+	memcpy(&cur[1], oldb + half, half);
 	want[0] = ctxt->regs[X86EMUL_RAX] & m;
 	want[1] = ctxt->regs[X86EMUL_RDX] & m;
-	if (cur[0] != want[0] || cur[1] != want[1]) {
+	match = cur[0] == want[0] && cur[1] == want[1];
+	if (match) {
+		val[0] = ctxt->regs[X86EMUL_RBX] & m;
+		val[1] = ctxt->regs[X86EMUL_RCX] & m;
+		memcpy(newb, &val[0], half);
+		memcpy(newb + half, &val[1], half);
+	} else {
+		memcpy(newb, oldb, 2 * half);
+	}
+	rc = write_data(ctxt, la, newb, oldb, 2 * half, io);
+	if (rc != X86EMUL_CONTINUE)
+		return rc;
+	if (match) {
+		ctxt->rflags |= EFLG_ZF;
+	} else {
 		reg_write(ctxt, X86EMUL_RAX, false, half, cur[0]);
 		reg_write(ctxt, X86EMUL_RDX, false, half, cur[1]);
 		ctxt->rflags &= ~(u64)EFLG_ZF;
-		return X86EMUL_CONTINUE;
 	}
-	val[0] = ctxt->regs[X86EMUL_RBX] & m;
-	val[1] = ctxt->regs[X86EMUL_RCX] & m;
-	memcpy(oldb, &cur[0], half);
-	memcpy(oldb + half, &cur[1], half);
-	memcpy(newb, &val[0], half);
-	memcpy(newb + half, &val[1], half);
-	rc = write_data(ctxt, la, newb, oldb, 2 * half, io);
-	if (rc == X86EMUL_CONTINUE)
-		ctxt->rflags |= EFLG_ZF;
-	return rc;
+	return X86EMUL_CONTINUE;
 }
 
 /* bt, bts, btr, btc: @op 4..7 as in group 8. */

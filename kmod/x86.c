@@ -11,6 +11,7 @@
 #include <asm/msr-index.h>
 
 #include "kvmlab.h"
+#include "mmu.h"
 #include "trace.h"
 
 /* ---- CPUID ---- */
@@ -278,27 +279,85 @@ static unsigned long addr_mask(u8 addr_size)
 	return addr_size == 8 ? ~0UL : (1UL << (addr_size * 8)) - 1;
 }
 
-/* The linear address of a string operand.  Paging is the MMU's (issue 3):
- * until then a paged guest's string I/O ends in an internal error.
+/* The linear address of a string operand: in 64-bit mode only FS and
+ * GS have a base; elsewhere the sum wraps at 4 GiB.
  */
-static int string_gpa(struct kvmlab_vcpu *vcpu, int seg, unsigned long off,
-		      u64 *gpa)
+static u64 string_la(struct kvmlab_vcpu *vcpu, int seg, unsigned long off)
 {
 	struct kvm_segment s;
+	struct kvm_segment cs;
+
+	kvmlab_arch->get_segment(vcpu, &s, seg);
+	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
+	if (cs.l)
+		return (seg == SEG_FS || seg == SEG_GS) ? s.base + off : off;
+	return (u32)(s.base + off);
+}
+
+static u32 string_cpl_access(struct kvmlab_vcpu *vcpu, u32 access)
+{
+	struct kvm_segment ss;
 	struct kvm_sregs sr;
 
 	kvmlab_arch->get_sregs(vcpu, &sr);
-	if (sr.cr0 & X86_CR0_PG)
-		return -EOPNOTSUPP;
-	kvmlab_arch->get_segment(vcpu, &s, seg);
-	*gpa = (u32)(s.base + off);
+	kvmlab_arch->get_segment(vcpu, &ss, SEG_SS);
+	if ((sr.cr0 & X86_CR0_PE) && ss.dpl == 3)
+		access |= PFERR_USER;
+	return access;
+}
+
+/*
+ * Copy @n bytes between guest memory at linear @la and @buf through the
+ * guest's page tables (which set A/D as the CPU would); @buf NULL only
+ * translates.  0 = done, 1 = the access faults (*ec, *fault_la), < 0 =
+ * not guest RAM.
+ */
+static int string_access(struct kvmlab_vcpu *vcpu, u64 la, void *buf,
+			 unsigned int n, u32 access, u64 *fault_la, u32 *ec)
+{
+	while (n) {
+		unsigned int part = min_t(unsigned int, n,
+					  PAGE_SIZE - offset_in_page(la));
+		u64 gpa;
+		int r = kvmlab_gva_to_gpa(vcpu, la, access, &gpa, ec);
+
+		if (r == WALK_FAULT) {
+			*fault_la = la;
+			return 1;
+		}
+		if (r != WALK_OK)
+			return -EFAULT;
+		mutex_lock(&vcpu->vm->mmu_lock);
+		r = !kvmlab_gfn_to_slot(vcpu->vm, gpa >> PAGE_SHIFT);
+		mutex_unlock(&vcpu->vm->mmu_lock);
+		if (r)
+			return -EOPNOTSUPP;	/* string I/O on MMIO */
+		if (buf) {
+			r = (access & PFERR_WRITE) ?
+			    kvmlab_write_guest(vcpu, gpa, buf, part) :
+			    kvmlab_read_guest(vcpu, gpa, buf, part);
+			if (r)
+				return r;
+			if (access & PFERR_WRITE)
+				kvmlab_shadow_guest_write(vcpu, gpa, part);
+			buf += part;
+		}
+		la += part;
+		n -= part;
+	}
 	return 0;
 }
 
-/* Copy the elements of a string I/O between guest memory and the PIO
- * page, element by element (DF walks them downwards).
+/*
+ * Walk the elements of a string I/O between guest memory and the PIO
+ * page (DF walks them downwards).  @probe only checks that each element
+ * can be written, to trim the count before an IN reaches userspace.
+ * Returns the number of elements that went through; an element that
+ * faults ends the walk there, and when it is the first, the #PF is
+ * queued and *faulted set, so the guest takes it with nothing done.
  */
-static int pio_string_copy(struct kvmlab_vcpu *vcpu, bool to_guest)
+static long pio_string_walk(struct kvmlab_vcpu *vcpu, bool to_guest,
+			    bool probe, bool *faulted)
 {
 	struct kvmlab_pio *pio = &vcpu->pio;
 	int reg = pio->in ? VCPU_RDI : VCPU_RSI;
@@ -307,30 +366,48 @@ static int pio_string_copy(struct kvmlab_vcpu *vcpu, bool to_guest)
 	unsigned long off = vcpu->regs[reg];
 	long step = (kvmlab_arch->get_rflags(vcpu) & X86_EFLAGS_DF) ?
 		    -pio->size : pio->size;
+	u32 access = string_cpl_access(vcpu, to_guest ? PFERR_WRITE : 0);
 	u8 *data = vcpu->pio_data;
-	u32 i;
+	u64 fault_la;
+	u32 i, ec;
 
-	for (i = 0; i < pio->count; i++) {
-		u64 gpa;
-		int r = string_gpa(vcpu, seg, off & mask, &gpa);
+	*faulted = false;
+	for (i = 0; i < pio->count; i++, off += step) {
+		u64 la = string_la(vcpu, seg, off & mask);
+		int r = string_access(vcpu, la,
+				      probe ? NULL : data + i * pio->size,
+				      pio->size, access, &fault_la, &ec);
 
-		if (!r)
-			r = to_guest ?
-			    kvmlab_write_guest(vcpu, gpa, data + i * pio->size,
-					       pio->size) :
-			    kvmlab_read_guest(vcpu, gpa, data + i * pio->size,
-					      pio->size);
-		if (r)
+		if (r < 0)
 			return r;
-		off += step;
+		if (r == 0)
+			continue;
+		if (i == 0) {
+			vcpu->cr2 = fault_la;
+			kvmlab_arch->queue_exception(vcpu, 14, true, ec);
+			*faulted = true;
+		}
+		break;
 	}
+	return i;
+}
+
+/* Elements done: RSI/RDI and, under REP, RCX move past them. */
+static void pio_string_commit(struct kvmlab_vcpu *vcpu, u32 count)
+{
+	struct kvmlab_pio *pio = &vcpu->pio;
+	int reg = pio->in ? VCPU_RDI : VCPU_RSI;
+	unsigned long mask = addr_mask(pio->addr_size);
+	long step = (kvmlab_arch->get_rflags(vcpu) & X86_EFLAGS_DF) ?
+		    -pio->size : pio->size;
+	unsigned long off = vcpu->regs[reg] + step * (long)count;
+
 	vcpu->regs[reg] = (vcpu->regs[reg] & ~mask) | (off & mask);
 	if (pio->rep) {
 		unsigned long rcx = vcpu->regs[VCPU_RCX];
 
-		vcpu->regs[VCPU_RCX] = (rcx & ~mask) | ((rcx - pio->count) & mask);
+		vcpu->regs[VCPU_RCX] = (rcx & ~mask) | ((rcx - count) & mask);
 	}
-	return 0;
 }
 
 /* The string I/O is done when its count runs out: then RIP moves on. */
@@ -359,18 +436,26 @@ static int pio_decode_prefixes(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_pio *pio = &vcpu->pio;
 	struct kvm_segment cs;
+	unsigned int n;
 	u8 insn[15];
-	u64 gpa;
+	u64 la, fault_la;
+	u32 ec;
 	int i, r;
 
 	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
 	pio->addr_size = cs.l ? 8 : cs.db ? 4 : 2;
 	pio->seg = 3;	/* DS */
-	r = string_gpa(vcpu, SEG_CS, vcpu->rip, &gpa);
-	if (!r)
-		r = kvmlab_read_guest(vcpu, gpa, insn, sizeof(insn));
+	/* the CPU just fetched it: to the page end is mapped, maybe more */
+	la = string_la(vcpu, SEG_CS, vcpu->rip);
+	n = min_t(unsigned int, sizeof(insn), PAGE_SIZE - offset_in_page(la));
+	r = string_access(vcpu, la, insn, n,
+			  string_cpl_access(vcpu, PFERR_FETCH), &fault_la, &ec);
 	if (r)
-		return r;
+		return r < 0 ? r : -EFAULT;
+	if (n < sizeof(insn) &&
+	    string_access(vcpu, la + n, insn + n, sizeof(insn) - n,
+			  string_cpl_access(vcpu, PFERR_FETCH), &fault_la, &ec))
+		memset(insn + n, 0x90, sizeof(insn) - n);
 	for (i = 0; i < sizeof(insn); i++) {
 		switch (insn[i]) {
 		case 0x67:
@@ -414,12 +499,21 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
 		}
 		pio->count = min_t(unsigned long, n, PAGE_SIZE / pio->size);
 	}
-	if (pio->string && !pio->in) {
-		r = pio_string_copy(vcpu, false);
-		if (r)
-			return pio_fail(vcpu, r);
-		pio_string_advance(vcpu);
-	} else if (!pio->string) {
+	if (pio->string) {
+		bool faulted;
+		long n = pio_string_walk(vcpu, pio->in, pio->in, &faulted);
+
+		if (n < 0)
+			return pio_fail(vcpu, n);
+		if (faulted)
+			return 1;	/* the guest takes its #PF */
+		/* up to the first element that faults: it faults next time */
+		pio->count = n;
+		if (!pio->in) {
+			pio_string_commit(vcpu, n);
+			pio_string_advance(vcpu);
+		}
+	} else {
 		if (!pio->in)
 			memcpy(vcpu->pio_data, &vcpu->regs[VCPU_RAX], pio->size);
 		vcpu->rip = pio->next_rip;
@@ -443,7 +537,8 @@ int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_pio *pio = &vcpu->pio;
 	unsigned long *rax = &vcpu->regs[VCPU_RAX];
-	int r;
+	bool faulted;
+	long r;
 
 	pio->pending = false;
 	trace_kvmlab_pio(vcpu->vcpu_id, true, pio->port, pio->size, pio->count,
@@ -458,9 +553,11 @@ int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu)
 			*rax = (*rax & ~((1UL << (pio->size * 8)) - 1)) | v;
 		return 1;
 	}
-	r = pio_string_copy(vcpu, true);
-	if (r)
-		return pio_fail(vcpu, r);
+	/* probed before the exit: every element can be written */
+	r = pio_string_walk(vcpu, true, false, &faulted);
+	if (r != pio->count)
+		return pio_fail(vcpu, r < 0 ? r : -EFAULT);
+	pio_string_commit(vcpu, pio->count);
 	pio_string_advance(vcpu);
 	return 1;
 }

@@ -640,6 +640,40 @@ static void test_mmio_contract(void)
 	CHECK(rc == X86EMUL_CONTINUE && rd32(0x5000) == 0x100 &&
 	      fk.io_reads == 1 && fk.io_writes == 1 && fk.io_rounds == 1);
 
+	/* cmpxchg8b on MMIO: one 8-byte read, and the locked cycle writes
+	 * 8 bytes back whether or not the comparison matched */
+	reset(X86EMUL_MODE_PROT32);
+	fk.mmio = 1;
+	put_hex(0x5000, "01 00 00 00 02 00 00 00");
+	c.regs[X86EMUL_RSI] = 0x5000;
+	c.regs[X86EMUL_RAX] = 7;
+	rc = exec("0f c7 0e");		/* cmpxchg8b [esi], mismatch */
+	CHECK(rc == X86EMUL_CONTINUE && !(c.rflags & 0x40) &&
+	      c.regs[X86EMUL_RAX] == 1 && c.regs[X86EMUL_RDX] == 2 &&
+	      fk.io_reads == 1 && fk.io_writes == 1 &&
+	      rd32(0x5000) == 1 && rd32(0x5004) == 2);
+	reset(X86EMUL_MODE_PROT32);
+	fk.mmio = 1;
+	put_hex(0x5000, "01 00 00 00 02 00 00 00");
+	c.regs[X86EMUL_RSI] = 0x5000;
+	c.regs[X86EMUL_RAX] = 1;
+	c.regs[X86EMUL_RDX] = 2;
+	c.regs[X86EMUL_RBX] = 0x33;
+	c.regs[X86EMUL_RCX] = 0x44;
+	rc = exec("f0 0f c7 0e");	/* lock cmpxchg8b [esi], match */
+	CHECK(rc == X86EMUL_CONTINUE && (c.rflags & 0x40) &&
+	      fk.io_reads == 1 && fk.io_writes == 1 &&
+	      rd32(0x5000) == 0x33 && rd32(0x5004) == 0x44);
+	/* cmpxchg16b on MMIO: two 8-byte reads */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	put_hex(0x5000, "01 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00");
+	c.regs[X86EMUL_RSI] = 0x5000;
+	rc = exec("48 0f c7 0e");	/* cmpxchg16b [rsi], mismatch */
+	CHECK(rc == X86EMUL_CONTINUE && !(c.rflags & 0x40) &&
+	      c.regs[X86EMUL_RAX] == 1 && c.regs[X86EMUL_RDX] == 2 &&
+	      fk.io_reads == 2);
+
 	/* cmps from MMIO to MMIO: two reads per iteration, the first
 	 * replayed from the read cache on the second re-run */
 	reset(X86EMUL_MODE_PROT64);
