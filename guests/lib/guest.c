@@ -195,6 +195,27 @@ void stat(const char *name, u64 v)
 	ucall(UCALL_STAT, name, v);
 }
 
+int snprintf_(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf_(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void mark_begin(const char *name)
+{
+	ucall(UCALL_MARK_BEGIN, name, 0);
+}
+
+void mark_end(const char *name, u64 tsc_delta)
+{
+	ucall(UCALL_MARK_END, name, tsc_delta);
+}
+
 u64 guest_arg(unsigned int i, u64 dflt)
 {
 	const volatile struct vmrun_args *a;

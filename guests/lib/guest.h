@@ -25,6 +25,7 @@ typedef uint64_t u64;
 void putchar_(char c);
 void puts_(const char *s);
 int vsnprintf_(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf_(char *buf, size_t size, const char *fmt, ...) __attribute__((format(__printf__, 3, 4)));
 void printf_(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 #define printf printf_
 #define puts puts_
@@ -32,6 +33,9 @@ int report(int cond, const char *fmt, ...) __attribute__((format(__printf__, 2, 
 void value(const char *name, u64 v);
 void stat(const char *name, u64 v);
 void done(void);
+/* benchmark segments: counters snapshotted at begin, deltas printed at end */
+void mark_begin(const char *name);
+void mark_end(const char *name, u64 tsc_delta);
 u64 guest_arg(unsigned int i, u64 dflt);	/* vmrun --arg i=value, or dflt */
 noreturn void guest_abort(const char *name, u64 v);
 noreturn void halt_forever(void);

@@ -21,6 +21,9 @@
  *   0xe9        console: every byte written is one character
  *   0xf0        ucall: 32-bit OUT of the guest-physical address of a
  *               struct vmrun_ucall; vmrun reads it from guest memory
+ *   0xf4        HLT continue: a 32-bit OUT of n makes vmrun resume the
+ *               guest after each of its next n HLTs instead of ending
+ *               the run there (benchmarks of the HLT exit)
  *   0xf8..0xff  PIO test device (below)
  */
 #ifndef GUESTS_LIB_PORTS_H
@@ -28,6 +31,7 @@
 
 #define PORT_CONSOLE		0xe9
 #define PORT_UCALL		0xf0
+#define PORT_HLT_CONTINUE	0xf4
 
 /*
  * PIO test device.  The port number selects the register; every access
@@ -105,6 +109,14 @@
 #define UCALL_DONE		4
 #define UCALL_ABORT		5
 #define UCALL_STAT		6	/* a value that may differ between drivers */
+/*
+ * Benchmark segments: MARK_BEGIN makes vmrun snapshot the driver's
+ * counters (binary stats fd); MARK_END with the same name prints the
+ * segment's value (the guest's emulated-time delta) and every counter's
+ * change since the begin ("# SEGMENT" and "# SKSTAT" lines, see vmrun).
+ */
+#define UCALL_MARK_BEGIN	7
+#define UCALL_MARK_END		8
 
 #define UCALL_NAME_LEN		48
 

@@ -70,6 +70,14 @@ static void ucall(struct vm *vm, uint32_t gpa)
 	case UCALL_STAT:
 		out(vm, "# STAT %s %llu\n", name, (unsigned long long)uc.value);
 		break;
+	case UCALL_MARK_BEGIN:
+		kvm_stats_mark_begin(vm);
+		break;
+	case UCALL_MARK_END:
+		/* the guest's emulated-time delta, then the counters' */
+		out(vm, "# SEGMENT %s tsc %llu\n", name, (unsigned long long)uc.value);
+		kvm_stats_mark_end(vm, name);
+		break;
 	case UCALL_DONE:
 		out(vm, "DONE\n");
 		break;
@@ -138,6 +146,8 @@ static void io_one(struct vm *vm, uint8_t dir, uint16_t port, unsigned int size,
 			ucall(vm, v);
 		else if (port >= PORT_PIODEV_FIRST && port <= PORT_PIODEV_LAST)
 			piodev_out(vm, port, size, v);
+		else if (port == PORT_HLT_CONTINUE && size == 4)
+			vm->hlt_continue = v;
 		else
 			out(vm, "PIO unhandled out port=0x%x size=%u value=0x%x\n",
 			    port, size, v);

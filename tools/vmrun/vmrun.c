@@ -143,6 +143,10 @@ static enum vm_end run_loop(struct vm *vm)
 			handle_mmio(vm);
 			break;
 		case KVM_EXIT_HLT:
+			if (vm->hlt_continue) {	/* the driver skipped the HLT */
+				vm->hlt_continue--;
+				break;
+			}
 			return END_HLT;
 		case KVM_EXIT_SHUTDOWN:
 			return END_SHUTDOWN;

@@ -38,6 +38,9 @@ struct vm {
 	uint32_t echo, seq, sink, sink_count;
 	uint64_t pio_accesses;
 
+	/* HLTs to resume after (PORT_HLT_CONTINUE) */
+	uint32_t hlt_continue;
+
 	/* MMIO test device */
 	uint64_t scratch;
 	uint32_t mmio_accesses;
@@ -62,8 +65,12 @@ void handle_io(struct vm *vm);
 void handle_mmio(struct vm *vm);
 void console_flush(struct vm *vm);
 
-/* vmrun.c */
+/* stats.c */
 void print_kvm_stats(struct vm *vm);
+void kvm_stats_mark_begin(struct vm *vm);
+void kvm_stats_mark_end(struct vm *vm, const char *name);
+
+/* vmrun.c */
 void out(struct vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
