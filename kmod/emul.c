@@ -18,12 +18,22 @@
 #include "mmu.h"
 #include "trace.h"
 
+/* An MMIO write still to go out: one exit each, at most 8 bytes. */
+struct kvmlab_mmio_frag {
+	u64 gpa;
+	unsigned int len;
+	u8 data[8];
+};
+
 struct kvmlab_emul {
 	struct x86_emulate_ctxt ctxt;
 	bool read_pending;	/* waiting for userspace's MMIO data */
 	bool data_valid;	/* run->mmio.data holds it */
 	u64 gpa;
 	unsigned int len;
+	/* the rest of a write that spans pages or exceeds 8 bytes */
+	struct kvmlab_mmio_frag frag[4];
+	unsigned int nr_frags, next_frag;
 };
 
 static struct kvmlab_vcpu *ctxt_vcpu(struct x86_emulate_ctxt *ctxt)
@@ -96,6 +106,9 @@ static int emul_write_std(struct x86_emulate_ctxt *ctxt, u64 addr,
 	return ram_access(ctxt, addr, (void *)val, bytes, PFERR_WRITE);
 }
 
+static int mmio_exit(struct kvmlab_vcpu *vcpu, u64 gpa, const void *val,
+		     unsigned int bytes, bool write);
+
 /* 1 = MMIO at *gpa, 0 = RAM, < 0 = an X86EMUL code to return. */
 static int classify(struct x86_emulate_ctxt *ctxt, u64 addr,
 		    unsigned int bytes, u64 *gpa, u32 access)
@@ -115,6 +128,59 @@ static int classify(struct x86_emulate_ctxt *ctxt, u64 addr,
 	if (bytes > 8 || offset_in_page(*gpa) + bytes > PAGE_SIZE)
 		return -X86EMUL_UNHANDLEABLE;
 	return 1;
+}
+
+/*
+ * A write: every page it touches is translated first (a #PF leaves
+ * memory untouched, as on the CPU), then RAM is written and the MMIO
+ * parts go out in exits of at most 8 bytes, the first now and the rest
+ * on the following KVM_RUNs (kvmlab_emulate_complete()).
+ */
+static int write_pages(struct x86_emulate_ctxt *ctxt, u64 addr,
+		       const void *val, unsigned int bytes)
+{
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	struct kvmlab_emul *e = vcpu->emul;
+	unsigned int len[2], npages = 0, i, off;
+	u64 gpa[2], a = addr;
+	int mmio[2];
+
+	if (bytes > 16)
+		return X86EMUL_UNHANDLEABLE;
+	for (off = 0; off < bytes; off += len[npages++]) {
+		len[npages] = min_t(unsigned int, bytes - off,
+				    PAGE_SIZE - offset_in_page(a + off));
+		mmio[npages] = classify(ctxt, a + off, min(len[npages], 8u),
+					&gpa[npages], PFERR_WRITE);
+		if (mmio[npages] < 0)
+			return -mmio[npages];
+	}
+	e->nr_frags = 0;
+	e->next_frag = 0;
+	for (i = 0, off = 0; i < npages; off += len[i++]) {
+		unsigned int done;
+		int r;
+
+		if (!mmio[i]) {
+			r = ram_access(ctxt, a + off, (void *)val + off,
+				       len[i], PFERR_WRITE);
+			if (r)
+				return r;
+			continue;
+		}
+		for (done = 0; done < len[i]; done += 8) {
+			struct kvmlab_mmio_frag *f = &e->frag[e->nr_frags++];
+
+			f->gpa = gpa[i] + done;
+			f->len = min(len[i] - done, 8u);
+			memcpy(f->data, val + off + done, f->len);
+		}
+	}
+	if (!e->nr_frags)
+		return X86EMUL_CONTINUE;
+	e->next_frag = 1;
+	return mmio_exit(vcpu, e->frag[0].gpa, e->frag[0].data,
+			 e->frag[0].len, true);
 }
 
 static int mmio_exit(struct kvmlab_vcpu *vcpu, u64 gpa, const void *val,
@@ -163,14 +229,7 @@ static int emul_read_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 static int emul_write_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 			       const void *val, unsigned int bytes)
 {
-	u64 gpa;
-	int r = classify(ctxt, addr, bytes, &gpa, PFERR_WRITE);
-
-	if (r < 0)
-		return -r;
-	if (!r)
-		return ram_access(ctxt, addr, (void *)val, bytes, PFERR_WRITE);
-	return mmio_exit(ctxt_vcpu(ctxt), gpa, val, bytes, true);
+	return write_pages(ctxt, addr, val, bytes);
 }
 
 /* One vCPU per VM runs guest code that touches a given page here, so a
@@ -182,12 +241,13 @@ static int emul_cmpxchg_emulated(struct x86_emulate_ctxt *ctxt, u64 addr,
 {
 	u8 cur[16];
 	u64 gpa;
-	int r = classify(ctxt, addr, bytes, &gpa, PFERR_WRITE);
+	int r = classify(ctxt, addr, min(bytes, 8u), &gpa, PFERR_WRITE);
 
 	if (r < 0)
 		return -r;
-	if (r)
-		return mmio_exit(ctxt_vcpu(ctxt), gpa, new, bytes, true);
+	/* MMIO, or a RAM operand crossing a page: no atomicity to keep */
+	if (r || offset_in_page(addr) + bytes > PAGE_SIZE)
+		return write_pages(ctxt, addr, new, bytes);
 	if (bytes > sizeof(cur))
 		return X86EMUL_UNHANDLEABLE;
 	r = ram_access(ctxt, addr, cur, bytes, 0);
@@ -398,6 +458,8 @@ int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
 	vcpu->stat.insn_emulation++;
 	load_ctxt(vcpu, &e->ctxt);
 	e->data_valid = false;
+	e->nr_frags = 0;
+	e->next_frag = 0;
 	rc = x86_decode_insn(&e->ctxt, NULL, 0);
 	if (rc == X86EMUL_CONTINUE)
 		rc = x86_emulate_insn(&e->ctxt);
@@ -409,6 +471,12 @@ int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_emul *e = vcpu->emul;
 
+	if (e && e->next_frag < e->nr_frags) {
+		struct kvmlab_mmio_frag *f = &e->frag[e->next_frag++];
+
+		mmio_exit(vcpu, f->gpa, f->data, f->len, true);
+		return 0;
+	}
 	if (!e || !e->read_pending)
 		return 1;
 	e->data_valid = true;

@@ -486,8 +486,8 @@ static int fetch(struct x86_emulate_ctxt *ctxt, unsigned int bytes, u64 *val)
 }
 
 /* Data read through read_emulated, replayed from the cache on a re-run. */
-static int read_data(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
-		     unsigned int bytes)
+static int read_piece(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
+		      unsigned int bytes)
 {
 	int rc;
 
@@ -505,6 +505,34 @@ static int read_data(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
 		memcpy(ctxt->rc.data + ctxt->rc.end, val, bytes);
 		ctxt->rc.end += bytes;
 		ctxt->rc.pos = ctxt->rc.end;
+	}
+	return X86EMUL_CONTINUE;
+}
+
+/*
+ * A read in pieces of at most 8 bytes that do not cross a page, each
+ * cached on its own: one MMIO exit carries at most 8 bytes of one page,
+ * and a re-run replays the pieces that already completed.
+ */
+static int read_data(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
+		     unsigned int bytes)
+{
+	u8 *p = val;
+	int rc;
+
+	while (bytes) {
+		unsigned int n = 4096 - (unsigned int)(la & 4095);
+
+		if (n > 8)
+			n = 8;
+		if (n > bytes)
+			n = bytes;
+		rc = read_piece(ctxt, la, p, n);
+		if (rc != X86EMUL_CONTINUE)
+			return rc;
+		la += n;
+		p += n;
+		bytes -= n;
 	}
 	return X86EMUL_CONTINUE;
 }

@@ -664,6 +664,15 @@ static void test_mmio_contract(void)
 	CHECK(rc == X86EMUL_CONTINUE && (c.rflags & 0x40) &&
 	      fk.io_reads == 1 && fk.io_writes == 1 &&
 	      rd32(0x5000) == 0x33 && rd32(0x5004) == 0x44);
+	/* an MMIO read crossing a page: two pieces, two round trips, the
+	 * first replayed from the read cache on the second re-run */
+	reset(X86EMUL_MODE_PROT64);
+	fk.mmio = 1;
+	put_hex(0x5ffe, "11 22 33 44");
+	c.regs[X86EMUL_RBX] = 0x5ffe;
+	rc = exec("8b 03");		/* mov eax, [rbx] */
+	CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RAX] == 0x44332211 &&
+	      fk.io_reads == 2 && fk.io_rounds == 2);
 	/* cmpxchg16b on MMIO: two 8-byte reads */
 	reset(X86EMUL_MODE_PROT64);
 	fk.mmio = 1;
