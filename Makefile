@@ -3,7 +3,10 @@
 #   make            build everything          make V=1   verbose
 #   make deps       install missing Debian packages (scripts/install-deps)
 #   make check      deps, build, run every test (tests/run), summary
-#   make bench      deps, build, run the benchmark suite (bench/run)
+#   make bench      deps, build, run the benchmark suite (bench/run), then
+#                   the figures and the paper (make paper); results/
+#   make paper      figures and paper from results/bench.csv (no lab run):
+#                   build/paper/, results/kvmlab.pdf, results/fig/
 #   make fuzz       the fuzz campaigns: the x86 emulator under ASan+UBSan,
 #                   10 million inputs (FUZZ_RUNS=N to change)
 #   make lab        build the lab's initramfs (build/lab/)
@@ -11,7 +14,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 SHELL := /bin/bash
-.PHONY: all deps check bench fuzz lab clean
+.PHONY: all deps check bench paper fuzz lab clean
 
 PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace
 
@@ -53,10 +56,18 @@ check: deps
 	echo "make check: $$p passed, $$f failed (log: build/check.log)"; \
 	[ $$rc -eq 0 ] && [ $$f -eq 0 ] && [ $$p -gt 0 ]
 
+# A failed configuration does not stop the paper: bench/run's status is
+# make bench's, after the paper is built from what was measured.
 bench: deps
-	$(Q)$(SUB) all
-	$(Q)if [ -x bench/run ]; then bench/run; \
-	else echo "make bench: bench/run does not exist yet: no benchmarks to run"; fi
+	$(Q)start=$$(date +%s); $(SUB) all && rc=0 && { bench/run || rc=$$?; }; \
+	$(SUB) paper || rc=1; \
+	echo "make bench: $$(( $$(date +%s) - start )) s of wall time (status $$rc)"; exit $$rc
+
+paper:
+	$(Q)papers/build results/bench.csv build/paper
+	$(Q)cp build/paper/kvmlab.pdf results/kvmlab.pdf
+	$(Q)rm -rf results/fig && cp -r build/paper/fig results/fig
+	$(Q)echo "make paper: results/kvmlab.pdf, figures in results/fig/"
 
 fuzz: deps
 	$(Q)$(SUB) -C tests/emulator fuzz
