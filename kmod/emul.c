@@ -56,8 +56,11 @@ static int translate(struct x86_emulate_ctxt *ctxt, u64 addr, u32 access,
 	r = kvmlab_gva_to_gpa(vcpu, addr, access, gpa, &ec);
 	if (r == WALK_OK)
 		return X86EMUL_CONTINUE;
+	/* A table outside guest memory reads as not present: the #PF the
+	 * shadow fault path and the in-tree KVM give.
+	 */
 	if (r == WALK_ERROR)
-		return X86EMUL_UNHANDLEABLE;
+		ec = access;
 	ctxt->exception.vector = 14;
 	ctxt->exception.error_code_valid = true;
 	ctxt->exception.error_code = ec;
