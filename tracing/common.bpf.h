@@ -95,14 +95,38 @@ static __always_inline void hist_value(__u32 tid, __u32 kind, __u64 sub,
 	__sync_fetch_and_add(&h->sum, v);
 }
 
+/* A field of an in-tree KVM record at OFF, an offset the tool read from
+ * the event's format file (the layouts differ between kernels, and a
+ * tracepoint context only takes constant offsets).
+ */
+static __always_inline __u64 tp_u64(void *ctx, __u32 off)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (char *)ctx + off);
+	return v;
+}
+
+static __always_inline __u32 tp_u32(void *ctx, __u32 off)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (char *)ctx + off);
+	return v;
+}
+
+static __always_inline __u8 tp_u8(void *ctx, __u32 off)
+{
+	__u8 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (char *)ctx + off);
+	return v;
+}
+
 /* kvm:kvm_exit's exit_reason (its offset differs between kernels). */
 static __always_inline __u64 kvm_exit_reason(void *ctx)
 {
-	__u32 reason = 0;
-
-	bpf_probe_read_kernel(&reason, sizeof(reason),
-			      (char *)ctx + kvm_exit_reason_off);
-	return reason;
+	return tp_u32(ctx, kvm_exit_reason_off);
 }
 
 char LICENSE[] SEC("license") = "GPL";

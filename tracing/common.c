@@ -78,7 +78,7 @@ void opts_parse(struct opts *o, int argc, char **argv, const char *usage)
 			       "  -n        nanoseconds (default microseconds)\n"
 			       "  -T        histograms per vCPU thread\n"
 			       "  -p PID    only the VMM process PID\n"
-			       "  --kvm     the in-tree KVM (kvm:kvm_exit/kvm_entry) only\n"
+			       "  --kvm     the in-tree KVM (its kvm and kvmmmu events) only\n"
 			       "  --kvmlab  kvmlab only (default: every driver whose events exist)\n"
 			       "  -- CMD    run CMD and trace until it exits\n",
 			       o->prog, usage);
@@ -415,11 +415,19 @@ void programs_select(struct bpf_object *obj, bool kvmlab, bool kvm)
 
 	bpf_object__for_each_program(p, obj) {
 		const char *sec = bpf_program__section_name(p);
+		char sys[64];
+		const char *ev;
+		bool want;
 
-		if (!strncmp(sec, "tracepoint/kvmlab/", 18))
-			bpf_program__set_autoload(p, kvmlab);
-		else if (!strncmp(sec, "tracepoint/kvm/", 15))
-			bpf_program__set_autoload(p, kvm);
+		if (strncmp(sec, "tracepoint/", 11))
+			continue;
+		ev = strchr(sec + 11, '/');
+		if (!ev || (size_t)(ev - sec - 11) >= sizeof(sys))
+			continue;
+		snprintf(sys, sizeof(sys), "%.*s", (int)(ev - sec - 11),
+			 sec + 11);
+		want = !strcmp(sys, "kvmlab") ? kvmlab : kvm;
+		bpf_program__set_autoload(p, want && tp_exists(sys, ev + 1));
 	}
 }
 
@@ -468,4 +476,51 @@ int kvm_exit_reason_offset(const char *prog)
 		return -1;
 	}
 	return off;
+}
+
+int kvm_field_offset(const char *prog, const char *sys, const char *event,
+		     const char *field, int size)
+{
+	int got = 0, off;
+
+	if (!tp_exists(sys, event)) {
+		fprintf(stderr, "%s: no %s:%s tracepoint in this kernel; the tool needs it on the in-tree KVM\n",
+			prog, sys, event);
+		return -1;
+	}
+	off = tp_field_offset(sys, event, field, &got);
+	if (off < 0 || got != size) {
+		fprintf(stderr, "%s: %s:%s has no %d-byte field %s in its format file (found %d bytes at %d)\n",
+			prog, sys, event, size, field, got, off);
+		return -1;
+	}
+	return off;
+}
+
+long tp_fmt_value(const char *sys, const char *event, const char *text,
+		  const char *field, int nth)
+{
+	char path[512], want[64], *line = NULL, *p;
+	size_t cap = 0;
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/format", events_dir, sys, event);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "REC->%s == ", field);
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "print fmt:", 10))
+			continue;
+		p = strstr(line, text) ? strstr(line, want) : NULL;
+		while (p && nth-- > 0)
+			p = strstr(p + 1, want);
+		if (p)
+			v = strtol(p + strlen(want), NULL, 0);
+		break;
+	}
+	free(line);
+	fclose(f);
+	return v;
 }

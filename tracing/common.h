@@ -83,7 +83,9 @@ void hist_print_json(FILE *f, const struct hist *h);
 #endif
 
 /* Programs: SEC("tracepoint/kvmlab/...") are loaded when kvmlab is traced,
- * SEC("tracepoint/kvm/...") when the in-tree KVM is.
+ * SEC("tracepoint/kvm/...") and SEC("tracepoint/kvmmmu/...") when the
+ * in-tree KVM is; a program whose tracepoint this kernel lacks is not loaded
+ * (the tools check the ones they cannot do without first).
  */
 struct attached {
 	struct bpf_link *links[16];
@@ -105,3 +107,17 @@ void programs_detach(struct attached *a);
 
 /* kvm:kvm_exit's exit_reason offset, or -1 with a message. */
 int kvm_exit_reason_offset(const char *prog);
+
+/* Offset of SYS:EVENT's FIELD, which must be SIZE bytes, for a BPF knob;
+ * -1 with a message naming what is missing.
+ */
+int kvm_field_offset(const char *prog, const char *sys, const char *event,
+		     const char *field, int size);
+
+/* The N of the Nth (from 0) "REC->FIELD == N" in SYS:EVENT's print fmt,
+ * provided the print fmt has TEXT (how 6.1's kvmmmu:fast_page_fault shows
+ * its return codes: "spurious %d fixed %d", REC->ret == 5, REC->ret == 4);
+ * -1 if it does not.
+ */
+long tp_fmt_value(const char *sys, const char *event, const char *text,
+		  const char *field, int nth);

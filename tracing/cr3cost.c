@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cr3cost: what a guest CR3 switch costs (exit to entry around the
- * kvmlab_cr3_switch), root reused vs rebuilt, and the shadow pages it
- * dropped.  kvmlab only: the in-tree KVM has no root-reuse event.
+/* cr3cost: what a guest CR3 switch costs (exit to entry around it), by what
+ * became of the root, and the shadow pages dropped with it; on kvmlab
+ * (kvmlab_cr3_switch) and on the in-tree KVM (CR3-write exits, kvmmmu).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,28 +17,135 @@ static const struct field_check sw_fields[] = {
 	FIELD(struct kvmlab_cr3_switch_rec, dropped),
 };
 
+static const char usage[] =
+	"Cost of a guest CR3 switch (the exit to the next entry) by what became\n"
+	"of the root, and the shadow pages dropped per switch.\n"
+	"  kvmlab: around each kvmlab_cr3_switch; reused = the root's shadow\n"
+	"    pages found in the cache (mmu=cache), rebuilt = made anew.\n"
+	"  in-tree KVM: exits that write CR3 (SVM's write_cr3 exit, or\n"
+	"    kvm:kvm_cr writing CR3); rebuilt = a kvmmmu:kvm_mmu_get_page\n"
+	"    created a page, reused = it found existing shadow pages (what\n"
+	"    kvmlab's cache does), cached = no look-up: one of KVM's cached\n"
+	"    previous roots was taken (kvmlab has no such cache); dropped =\n"
+	"    kvmmmu:kvm_mmu_prepare_zap_page events in the exit.  With npt the\n"
+	"    guest's CR3 writes do not exit: nothing to measure, on either.\n";
+
+static const char *root_name(__u64 sub)
+{
+	static const char *const names[] = { "rebuilt", "reused", "cached" };
+
+	return sub <= ROOT_CACHED ? names[sub] : "?";
+}
+
+static int kvm_knobs(const char *prog, struct cr3cost_bpf *skel)
+{
+	struct cr3cost_bpf__rodata *r = skel->rodata;
+	int off;
+
+	if ((off = kvm_exit_reason_offset(prog)) < 0)
+		return -1;
+	r->kvm_exit_reason_off = off;
+	if ((off = kvm_field_offset(prog, "kvm", "kvm_exit", "isa", 4)) < 0)
+		return -1;
+	r->kvm_exit_isa_off = off;
+	if ((off = kvm_field_offset(prog, "kvm", "kvm_cr", "rw", 4)) < 0)
+		return -1;
+	r->kvm_cr_rw_off = off;
+	if ((off = kvm_field_offset(prog, "kvm", "kvm_cr", "cr", 4)) < 0)
+		return -1;
+	r->kvm_cr_cr_off = off;
+	if ((off = kvm_field_offset(prog, "kvmmmu", "kvm_mmu_get_page",
+				    "created", 1)) < 0)
+		return -1;
+	r->kvm_created_off = off;
+	if (!tp_exists("kvmmmu", "kvm_mmu_prepare_zap_page")) {
+		fprintf(stderr, "%s: no kvmmmu:kvm_mmu_prepare_zap_page tracepoint: dropped pages cannot be counted\n",
+			prog);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_json(const struct opts *o, const struct cr3cost_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	size_t i;
+
+	printf("{\"tool\":\"cr3cost\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
+	       "\"switch_events\":%llu,\"dropped\":%llu,\"multi\":%llu,"
+	       "\"kvm_cr3_writes\":%llu,\"kvm_cr_events\":%llu,"
+	       "\"kvm_dropped\":%llu,\"hists\":[",
+	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
+	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	       (unsigned long long)skel->bss->switch_events,
+	       (unsigned long long)skel->bss->dropped_total,
+	       (unsigned long long)skel->bss->multi,
+	       (unsigned long long)skel->bss->kvm_cr3_writes,
+	       (unsigned long long)skel->bss->kvm_cr_events,
+	       (unsigned long long)skel->bss->kvm_dropped);
+	for (i = 0; i < n; i++) {
+		printf("%s\n{\"tid\":%u,\"kind\":\"%s\",\"root\":\"%s\",",
+		       i ? "," : "", v[i].key.tid,
+		       v[i].key.kind == CR3COST_TIME ? "time" : "dropped",
+		       root_name(v[i].key.sub));
+		hist_print_json(stdout, &v[i].h);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct opts *o, const struct cr3cost_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	const char *unit = o->ns ? "nsecs" : "usecs";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct hist *h = &v[i].h;
+
+		if (o->per_thread)
+			printf("\ntid %u", v[i].key.tid);
+		if (v[i].key.kind == CR3COST_TIME) {
+			printf("\nCR3 switch, root %s: %llu switches, avg %llu %s\n",
+			       root_name(v[i].key.sub),
+			       (unsigned long long)h->count,
+			       (unsigned long long)(h->sum / h->count), unit);
+			hist_print_log2(stdout, h, unit);
+		} else {
+			printf("\nshadow pages dropped per switch, root %s: %llu in all\n",
+			       root_name(v[i].key.sub),
+			       (unsigned long long)h->sum);
+			hist_print_log2(stdout, h, "pages");
+		}
+	}
+	printf("\n");
+	if (kvmlab)
+		printf("kvmlab: kvmlab_cr3_switch events %llu, shadow pages dropped %llu\n",
+		       (unsigned long long)skel->bss->switch_events,
+		       (unsigned long long)skel->bss->dropped_total);
+	if (kvm)
+		printf("in-tree KVM: exits writing CR3 %llu (kvm_cr CR3 writes %llu), shadow pages dropped %llu\n",
+		       (unsigned long long)skel->bss->kvm_cr3_writes,
+		       (unsigned long long)skel->bss->kvm_cr_events,
+		       (unsigned long long)skel->bss->kvm_dropped);
+}
+
 int main(int argc, char **argv)
 {
-	struct opts o = { .prog = "cr3cost", .driver = DRV_KVMLAB };
-	const char *unit;
+	struct opts o = { .prog = "cr3cost" };
 	struct cr3cost_bpf *skel = NULL;
 	struct attached a = { 0 };
 	struct hist_entry *v = NULL;
 	bool kvmlab, kvm;
-	size_t i, n = 0;
+	size_t n = 0;
 	int err, ret = 1, status;
 
-	opts_parse(&o, argc, argv,
-		   "Cost of a guest CR3 switch (exit to entry), root reused vs rebuilt, pages dropped; kvmlab only.\n");
-	if (o.driver == DRV_KVM) {
-		fprintf(stderr, "cr3cost: the in-tree KVM has no CR3-switch event; kvmlab only\n");
-		return 1;
-	}
+	opts_parse(&o, argc, argv, usage);
 	if (pick_drivers(&o, &kvmlab, &kvm))
 		return 1;
-	if (tp_check(o.prog, "kvmlab", "kvmlab_cr3_switch", sw_fields, 2))
+	if (kvmlab && tp_check(o.prog, "kvmlab", "kvmlab_cr3_switch",
+			       sw_fields, 2))
 		return 1;
-	unit = o.ns ? "nsecs" : "usecs";
 	setup_libbpf();
 	skel = cr3cost_bpf__open();
 	if (!skel) {
@@ -47,6 +154,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	SET_COMMON_KNOBS(skel, &o);
+	if (kvm && kvm_knobs(o.prog, skel))
+		goto cleanup;
+	programs_select(skel->obj, kvmlab, kvm);
 	err = cr3cost_bpf__load(skel);
 	if (err) {
 		explain_load_error(o.prog, err);
@@ -60,44 +170,10 @@ int main(int argc, char **argv)
 	programs_detach(&a);
 	if (hists_read(skel->maps.hists, &v, &n))
 		goto cleanup;
-	if (o.json) {
-		printf("{\"tool\":\"cr3cost\",\"unit\":\"%s\",\"switch_events\":%llu,"
-		       "\"dropped\":%llu,\"multi\":%llu,\"hists\":[", unit,
-		       (unsigned long long)skel->bss->switch_events,
-		       (unsigned long long)skel->bss->dropped_total,
-		       (unsigned long long)skel->bss->multi);
-		for (i = 0; i < n; i++) {
-			printf("%s\n{\"tid\":%u,\"kind\":\"%s\",\"root\":\"%s\",",
-			       i ? "," : "", v[i].key.tid,
-			       v[i].key.kind == CR3COST_TIME ? "time" : "dropped",
-			       v[i].key.sub ? "reused" : "rebuilt");
-			hist_print_json(stdout, &v[i].h);
-			printf("}");
-		}
-		printf("]}\n");
-	} else {
-		for (i = 0; i < n; i++) {
-			const struct hist *h = &v[i].h;
-
-			if (o.per_thread)
-				printf("\ntid %u", v[i].key.tid);
-			if (v[i].key.kind == CR3COST_TIME) {
-				printf("\nCR3 switch, root %s: %llu switches, avg %llu %s\n",
-				       v[i].key.sub ? "reused" : "rebuilt",
-				       (unsigned long long)h->count,
-				       (unsigned long long)(h->sum / h->count), unit);
-				hist_print_log2(stdout, h, unit);
-			} else {
-				printf("\nshadow pages dropped per switch, root %s: %llu in all\n",
-				       v[i].key.sub ? "reused" : "rebuilt",
-				       (unsigned long long)h->sum);
-				hist_print_log2(stdout, h, "pages");
-			}
-		}
-		printf("\nkvmlab_cr3_switch events %llu, shadow pages dropped %llu\n",
-		       (unsigned long long)skel->bss->switch_events,
-		       (unsigned long long)skel->bss->dropped_total);
-	}
+	if (o.json)
+		print_json(&o, skel, v, n, kvmlab, kvm);
+	else
+		print_text(&o, skel, v, n, kvmlab, kvm);
 	ret = status;
 cleanup:
 	programs_detach(&a);

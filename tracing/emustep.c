@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* emustep: emulator steps per instruction and their time (kvmlab only:
- * the in-tree KVM traces one kvm_emulate_insn per instruction, no steps).
+/* emustep: emulator steps per instruction and their time on kvmlab
+ * (kvmlab_emulate, one event per step); per instruction on the in-tree KVM
+ * (kvm:kvm_emulate_insn, one event per decoded instruction, no steps).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,35 +16,113 @@ static const struct field_check emu_fields[] = {
 	FIELD(struct kvmlab_emulate_rec, step),
 };
 
+static const char usage[] =
+	"Emulator steps per instruction and their time.\n"
+	"  kvmlab: kvmlab_emulate traces every step (fetch decode execute\n"
+	"    writeback): a step's time runs from the previous step (or the exit),\n"
+	"    an instruction from its fetch to the next entry (an MMIO trip to\n"
+	"    userspace included) or the next fetch.\n"
+	"  in-tree KVM: kvm:kvm_emulate_insn is traced once per instruction,\n"
+	"    after it is decoded, and again with failed=1 if the emulation fails;\n"
+	"    no steps: \"decoded\" is the exit (or the previous instruction) to\n"
+	"    that event, an instruction from it to the next entry or the next\n"
+	"    instruction.  KVM also decodes to skip an instruction when the CPU\n"
+	"    gives no next RIP (SVM without nrips, as in the lab): those count.\n";
+
 static const char *kind_name(const struct hist_key *k)
 {
 	if (k->kind == EMUSTEP_STEP)
 		return emul_step_name(k->sub);
-	return k->kind == EMUSTEP_INSN ? "instruction" : "steps";
+	if (k->kind == EMUSTEP_DECODED)
+		return "decoded";
+	if (k->kind == EMUSTEP_INSN)
+		return k->sub ? "instruction-failed" : "instruction";
+	return "steps";
+}
+
+static void print_json(const struct opts *o, const struct emustep_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	size_t i;
+
+	printf("{\"tool\":\"emustep\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
+	       "\"step_events\":%llu,\"instructions\":%llu,"
+	       "\"kvm_instructions\":%llu,\"kvm_failed\":%llu,\"hists\":[",
+	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
+	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	       (unsigned long long)skel->bss->step_events,
+	       (unsigned long long)skel->bss->fetches,
+	       (unsigned long long)skel->bss->kvm_insns,
+	       (unsigned long long)skel->bss->kvm_failed);
+	for (i = 0; i < n; i++) {
+		printf("%s\n{\"tid\":%u,\"kind\":\"%s\",", i ? "," : "",
+		       v[i].key.tid, kind_name(&v[i].key));
+		hist_print_json(stdout, &v[i].h);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct opts *o, const struct emustep_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	const char *unit = o->ns ? "nsecs" : "usecs";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct hist *h = &v[i].h;
+		const struct hist_key *k = &v[i].key;
+
+		if (o->per_thread)
+			printf("\ntid %u", k->tid);
+		if (k->kind == EMUSTEP_STEPS) {
+			printf("\nsteps per instruction: %llu instructions\n",
+			       (unsigned long long)h->count);
+			hist_print_linear(stdout, h, "steps");
+			continue;
+		}
+		if (k->kind == EMUSTEP_STEP)
+			printf("\nstep %s (since the previous step or the exit): %llu, avg %llu %s\n",
+			       kind_name(k), (unsigned long long)h->count,
+			       (unsigned long long)(h->sum / h->count), unit);
+		else if (k->kind == EMUSTEP_DECODED)
+			printf("\ndecoded (the exit or the previous instruction to kvm_emulate_insn): %llu, avg %llu %s\n",
+			       (unsigned long long)h->count,
+			       (unsigned long long)(h->sum / h->count), unit);
+		else
+			printf("\n%s (%s to entry): %llu, avg %llu %s\n",
+			       kind_name(k), kvm ? "decoded" : "fetch",
+			       (unsigned long long)h->count,
+			       (unsigned long long)(h->sum / h->count), unit);
+		hist_print_log2(stdout, h, unit);
+	}
+	printf("\n");
+	if (kvmlab)
+		printf("kvmlab: kvmlab_emulate events %llu, instructions %llu\n",
+		       (unsigned long long)skel->bss->step_events,
+		       (unsigned long long)skel->bss->fetches);
+	if (kvm)
+		printf("in-tree KVM: kvm_emulate_insn instructions %llu, failed %llu\n",
+		       (unsigned long long)skel->bss->kvm_insns,
+		       (unsigned long long)skel->bss->kvm_failed);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .prog = "emustep", .driver = DRV_KVMLAB };
-	const char *unit;
+	struct opts o = { .prog = "emustep" };
 	struct emustep_bpf *skel = NULL;
 	struct attached a = { 0 };
 	struct hist_entry *v = NULL;
 	bool kvmlab, kvm;
-	size_t i, n = 0;
-	int err, ret = 1, status;
+	size_t n = 0;
+	int err, ret = 1, status, off;
 
-	opts_parse(&o, argc, argv,
-		   "Emulator steps per instruction and their time; kvmlab only.\n");
-	if (o.driver == DRV_KVM) {
-		fprintf(stderr, "emustep: the in-tree KVM has no emulator-step event; kvmlab only\n");
-		return 1;
-	}
+	opts_parse(&o, argc, argv, usage);
 	if (pick_drivers(&o, &kvmlab, &kvm))
 		return 1;
-	if (tp_check(o.prog, "kvmlab", "kvmlab_emulate", emu_fields, 1))
+	if (kvmlab && tp_check(o.prog, "kvmlab", "kvmlab_emulate",
+			       emu_fields, 1))
 		return 1;
-	unit = o.ns ? "nsecs" : "usecs";
 	setup_libbpf();
 	skel = emustep_bpf__open();
 	if (!skel) {
@@ -52,6 +131,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	SET_COMMON_KNOBS(skel, &o);
+	if (kvm) {
+		off = kvm_field_offset(o.prog, "kvm", "kvm_emulate_insn",
+				       "failed", 1);
+		if (off < 0)
+			goto cleanup;
+		skel->rodata->kvm_failed_off = off;
+	}
+	programs_select(skel->obj, kvmlab, kvm);
 	err = emustep_bpf__load(skel);
 	if (err) {
 		explain_load_error(o.prog, err);
@@ -65,45 +152,10 @@ int main(int argc, char **argv)
 	programs_detach(&a);
 	if (hists_read(skel->maps.hists, &v, &n))
 		goto cleanup;
-	if (o.json) {
-		printf("{\"tool\":\"emustep\",\"unit\":\"%s\",\"step_events\":%llu,"
-		       "\"instructions\":%llu,\"hists\":[", unit,
-		       (unsigned long long)skel->bss->step_events,
-		       (unsigned long long)skel->bss->fetches);
-		for (i = 0; i < n; i++) {
-			printf("%s\n{\"tid\":%u,\"kind\":\"%s\",", i ? "," : "",
-			       v[i].key.tid, kind_name(&v[i].key));
-			hist_print_json(stdout, &v[i].h);
-			printf("}");
-		}
-		printf("]}\n");
-	} else {
-		for (i = 0; i < n; i++) {
-			const struct hist *h = &v[i].h;
-			const struct hist_key *k = &v[i].key;
-
-			if (o.per_thread)
-				printf("\ntid %u", k->tid);
-			if (k->kind == EMUSTEP_STEPS) {
-				printf("\nsteps per instruction: %llu instructions\n",
-				       (unsigned long long)h->count);
-				hist_print_linear(stdout, h, "steps");
-				continue;
-			}
-			if (k->kind == EMUSTEP_STEP)
-				printf("\nstep %s (since the previous step or the exit): %llu, avg %llu %s\n",
-				       kind_name(k), (unsigned long long)h->count,
-				       (unsigned long long)(h->sum / h->count), unit);
-			else
-				printf("\ninstruction (fetch to entry): %llu, avg %llu %s\n",
-				       (unsigned long long)h->count,
-				       (unsigned long long)(h->sum / h->count), unit);
-			hist_print_log2(stdout, h, unit);
-		}
-		printf("\nkvmlab_emulate events %llu, instructions %llu\n",
-		       (unsigned long long)skel->bss->step_events,
-		       (unsigned long long)skel->bss->fetches);
-	}
+	if (o.json)
+		print_json(&o, skel, v, n, kvmlab, kvm);
+	else
+		print_text(&o, skel, v, n, kvmlab, kvm);
 	ret = status;
 cleanup:
 	programs_detach(&a);

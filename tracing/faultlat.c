@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultlat: shadow-fault handling time by outcome (kvmlab only: the in-tree
- * KVM has no event with the outcome of a shadow fault).
+/* faultlat: page-fault handling time by outcome, on kvmlab (its shadow
+ * faults, keyed by kvmlab_shadow_fault's outcome) and on the in-tree KVM
+ * (kvm:kvm_page_fault, keyed by what the kvm/kvmmmu events in between
+ * show: see tracing/README.md for the mapping).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,29 +20,121 @@ static const struct field_check fault_fields[] = {
 	FIELD(struct kvmlab_shadow_fault_rec, outcome),
 };
 
+static const char usage[] =
+	"Page-fault handling time (the exit to the next entry) by outcome.\n"
+	"  kvmlab: #PF exits (shadow MMUs), keyed by the first\n"
+	"    kvmlab_shadow_fault outcome: fixed injected mmio wp-hit, or none.\n"
+	"  in-tree KVM: the exits with a kvm:kvm_page_fault (#PF intercepts with\n"
+	"    npt=0, #NPF exits with npt=1), keyed by the strongest evidence seen\n"
+	"    before the entry: mmio (kvmmmu:mark_mmio_spte, handle_mmio_page_fault,\n"
+	"    or RSVD in the error code), injected (kvm:kvm_inj_exception #PF),\n"
+	"    wp-hit (kvm:kvm_emulate_insn: a write to a shadowed page table),\n"
+	"    fixed (kvmmmu:kvm_mmu_spte_requested, fast_page_fault fixed),\n"
+	"    spurious (fast_page_fault spurious), else unknown.  Under npt=1 the\n"
+	"    guest's own #PFs never exit: the faults are nested (#NPF) ones.\n";
+
+/* The in-tree events' layouts, from their format files, into the knobs. */
+static int kvm_knobs(const char *prog, struct faultlat_bpf *skel)
+{
+	struct faultlat_bpf__rodata *r = skel->rodata;
+	int off;
+
+	if ((off = kvm_field_offset(prog, "kvm", "kvm_page_fault",
+				    "error_code", 8)) < 0)
+		return -1;
+	r->kvm_pf_error_off = off;
+	if (tp_exists("kvm", "kvm_inj_exception")) {
+		if ((off = kvm_field_offset(prog, "kvm", "kvm_inj_exception",
+					    "exception", 1)) < 0)
+			return -1;
+		r->kvm_inj_vector_off = off;
+		if ((off = kvm_field_offset(prog, "kvm", "kvm_inj_exception",
+					    "reinjected", 1)) < 0)
+			return -1;
+		r->kvm_inj_reinj_off = off;
+	}
+	if (tp_exists("kvmmmu", "fast_page_fault")) {
+		if ((off = kvm_field_offset(prog, "kvmmmu", "fast_page_fault",
+					    "ret", 4)) < 0)
+			return -1;
+		r->kvm_fast_ret_off = off;
+		r->kvm_ret_spurious = tp_fmt_value("kvmmmu", "fast_page_fault",
+						   "spurious %d fixed %d",
+						   "ret", 0);
+		r->kvm_ret_fixed = tp_fmt_value("kvmmmu", "fast_page_fault",
+						"spurious %d fixed %d", "ret", 1);
+	}
+	return 0;
+}
+
+static void print_json(const struct opts *o, const struct faultlat_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	size_t i;
+
+	printf("{\"tool\":\"faultlat\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
+	       "\"pf_exits\":%llu,\"fault_events\":%llu,\"outside\":%llu,"
+	       "\"kvm_page_faults\":%llu,\"kvm_unended\":%llu,\"hists\":[",
+	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
+	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	       (unsigned long long)skel->bss->pf_exits,
+	       (unsigned long long)skel->bss->fault_events,
+	       (unsigned long long)skel->bss->outside,
+	       (unsigned long long)skel->bss->kvm_pf_events,
+	       (unsigned long long)skel->bss->kvm_unended);
+	for (i = 0; i < n; i++) {
+		printf("%s\n{\"tid\":%u,\"outcome\":\"%s\",", i ? "," : "",
+		       v[i].key.tid, pf_outcome_name(v[i].key.sub));
+		hist_print_json(stdout, &v[i].h);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct opts *o, const struct faultlat_bpf *skel,
+		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
+{
+	const char *unit = o->ns ? "nsecs" : "usecs";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (o->per_thread)
+			printf("\ntid %u", v[i].key.tid);
+		printf("\nfault outcome %s: %llu samples, avg %llu %s\n",
+		       pf_outcome_name(v[i].key.sub),
+		       (unsigned long long)v[i].h.count,
+		       (unsigned long long)(v[i].h.sum / v[i].h.count), unit);
+		hist_print_log2(stdout, &v[i].h, unit);
+	}
+	printf("\n");
+	if (kvmlab)
+		printf("kvmlab: #PF exits %llu, shadow fault events %llu (%llu outside a #PF exit)\n",
+		       (unsigned long long)skel->bss->pf_exits,
+		       (unsigned long long)skel->bss->fault_events,
+		       (unsigned long long)skel->bss->outside);
+	if (kvm)
+		printf("in-tree KVM: kvm_page_fault events %llu (%llu with no entry after them)\n",
+		       (unsigned long long)skel->bss->kvm_pf_events,
+		       (unsigned long long)skel->bss->kvm_unended);
+}
+
 int main(int argc, char **argv)
 {
-	struct opts o = { .prog = "faultlat", .driver = DRV_KVMLAB };
-	const char *unit;
+	struct opts o = { .prog = "faultlat" };
 	struct faultlat_bpf *skel = NULL;
 	struct attached a = { 0 };
 	struct hist_entry *v = NULL;
 	bool kvmlab, kvm;
-	size_t i, n = 0;
+	size_t n = 0;
 	int err, ret = 1, status;
 
-	opts_parse(&o, argc, argv,
-		   "Shadow page fault handling time (#PF exit to entry) by outcome; kvmlab only.\n");
-	if (o.driver == DRV_KVM) {
-		fprintf(stderr, "faultlat: the in-tree KVM has no shadow-fault outcome event; kvmlab only\n");
-		return 1;
-	}
+	opts_parse(&o, argc, argv, usage);
 	if (pick_drivers(&o, &kvmlab, &kvm))
 		return 1;
-	if (tp_check(o.prog, "kvmlab", "kvmlab_exit", exit_fields, 1) ||
-	    tp_check(o.prog, "kvmlab", "kvmlab_shadow_fault", fault_fields, 1))
+	if (kvmlab &&
+	    (tp_check(o.prog, "kvmlab", "kvmlab_exit", exit_fields, 1) ||
+	     tp_check(o.prog, "kvmlab", "kvmlab_shadow_fault", fault_fields, 1)))
 		return 1;
-	unit = o.ns ? "nsecs" : "usecs";
 	setup_libbpf();
 	skel = faultlat_bpf__open();
 	if (!skel) {
@@ -49,6 +143,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	SET_COMMON_KNOBS(skel, &o);
+	if (kvm && kvm_knobs(o.prog, skel))
+		goto cleanup;
+	programs_select(skel->obj, kvmlab, kvm);
 	err = faultlat_bpf__load(skel);
 	if (err) {
 		explain_load_error(o.prog, err);
@@ -62,35 +159,10 @@ int main(int argc, char **argv)
 	programs_detach(&a);
 	if (hists_read(skel->maps.hists, &v, &n))
 		goto cleanup;
-	if (o.json) {
-		printf("{\"tool\":\"faultlat\",\"unit\":\"%s\",\"pf_exits\":%llu,"
-		       "\"fault_events\":%llu,\"outside\":%llu,\"hists\":[",
-		       unit, (unsigned long long)skel->bss->pf_exits,
-		       (unsigned long long)skel->bss->fault_events,
-		       (unsigned long long)skel->bss->outside);
-		for (i = 0; i < n; i++) {
-			printf("%s\n{\"tid\":%u,\"outcome\":\"%s\",", i ? "," : "",
-			       v[i].key.tid, pf_outcome_name(v[i].key.sub));
-			hist_print_json(stdout, &v[i].h);
-			printf("}");
-		}
-		printf("]}\n");
-	} else {
-		for (i = 0; i < n; i++) {
-			if (o.per_thread)
-				printf("\ntid %u", v[i].key.tid);
-			printf("\nshadow fault outcome %s: %llu samples, avg %llu %s\n",
-			       pf_outcome_name(v[i].key.sub),
-			       (unsigned long long)v[i].h.count,
-			       (unsigned long long)(v[i].h.sum / v[i].h.count),
-			       unit);
-			hist_print_log2(stdout, &v[i].h, unit);
-		}
-		printf("\n#PF exits %llu, shadow fault events %llu (%llu outside a #PF exit)\n",
-		       (unsigned long long)skel->bss->pf_exits,
-		       (unsigned long long)skel->bss->fault_events,
-		       (unsigned long long)skel->bss->outside);
-	}
+	if (o.json)
+		print_json(&o, skel, v, n, kvmlab, kvm);
+	else
+		print_text(&o, skel, v, n, kvmlab, kvm);
 	ret = status;
 cleanup:
 	programs_detach(&a);

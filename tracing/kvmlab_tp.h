@@ -70,8 +70,16 @@ struct kvmlab_emulate_rec {
 #define SVM_EXIT_PF		0x04e	/* SVM_EXIT_EXCP_BASE + 14 */
 #define SVM_EXIT_NPF_CODE	0x400
 
+#define PF_FIXED	0		/* kvmlab_shadow_fault outcome */
+#define PF_INJECTED	1
+#define PF_MMIO		2
+#define PF_EMULATED	3
+#define PF_WP_HIT	4
 #define PF_OUTCOMES	5		/* fixed injected mmio emulated wp-hit */
 #define PF_NONE		PF_OUTCOMES	/* a #PF exit without a shadow fault */
+/* faultlat's outcomes on the in-tree KVM beyond kvmlab's (tracing/README) */
+#define PF_SPURIOUS	(PF_NONE + 1)	/* fast_page_fault: already mapped */
+#define PF_UNKNOWN	(PF_NONE + 2)	/* no event says what happened */
 
 #define EMUL_STEP_FETCH	0
 #define EMUL_STEPS	4		/* fetch decode execute writeback */

@@ -46,10 +46,11 @@ const char *svm_exit_name(__u64 code)
 const char *pf_outcome_name(__u64 outcome)
 {
 	static const char *const names[] = {
-		"fixed", "injected", "mmio", "emulated", "wp-hit", "none"
+		"fixed", "injected", "mmio", "emulated", "wp-hit", "none",
+		"spurious", "unknown"
 	};
 
-	return outcome <= PF_NONE ? names[outcome] : "?";
+	return outcome <= PF_UNKNOWN ? names[outcome] : "?";
 }
 
 const char *emul_step_name(__u64 step)
