@@ -59,7 +59,9 @@ check: deps
 # A failed configuration does not stop the paper: bench/run's status is
 # make bench's, after the paper is built from what was measured.
 bench: deps
-	$(Q)start=$$(date +%s); $(SUB) all && rc=0 && { bench/run || rc=$$?; }; \
+	$(Q)start=$$(date +%s); \
+	if ! $(SUB) all; then echo "make bench: the build failed (make V=1 for details)" >&2; exit 1; fi; \
+	rc=0; bench/run || rc=$$?; \
 	$(SUB) paper || rc=1; \
 	echo "make bench: $$(( $$(date +%s) - start )) s of wall time (status $$rc)"; exit $$rc
 
