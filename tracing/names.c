@@ -16,6 +16,7 @@ const char *svm_exit_name(__u64 code)
 		{ 0x046, "UD_excp" }, { 0x04e, "PF_excp" },
 		{ 0x052, "MC_excp" }, { 0x060, "interrupt" }, { 0x061, "nmi" },
 		{ 0x062, "smi" }, { 0x063, "init" }, { 0x064, "vintr" },
+		{ 0x065, "cr0_sel_write" },
 		{ 0x06e, "rdtsc" }, { 0x06f, "rdpmc" }, { 0x070, "pushf" },
 		{ 0x071, "popf" }, { 0x072, "cpuid" }, { 0x073, "rsm" },
 		{ 0x074, "iret" }, { 0x075, "swint" }, { 0x076, "invd" },
