@@ -34,6 +34,12 @@ struct kvmlab_emul {
 	/* the rest of a write that spans pages or exceeds 8 bytes */
 	struct kvmlab_mmio_frag frag[4];
 	unsigned int nr_frags, next_frag;
+	/* the translation the shadow fault path found for this MMIO
+	 * instruction: its page needs no second walk
+	 */
+	bool tc_valid;
+	u32 tc_access;		/* PFERR_W/U the walk granted */
+	u64 tc_gva, tc_gpa;	/* page frames */
 };
 
 static struct kvmlab_vcpu *ctxt_vcpu(struct x86_emulate_ctxt *ctxt)
@@ -48,11 +54,18 @@ static int translate(struct x86_emulate_ctxt *ctxt, u64 addr, u32 access,
 		     u64 *gpa)
 {
 	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+	struct kvmlab_emul *e = vcpu->emul;
 	u32 ec;
 	int r;
 
 	if (ctxt->cpl == 3)
 		access |= PFERR_USER;
+	if (e->tc_valid && (addr & PAGE_MASK) == e->tc_gva &&
+	    !(access & PFERR_FETCH) &&
+	    !(access & (PFERR_WRITE | PFERR_USER) & ~e->tc_access)) {
+		*gpa = e->tc_gpa | offset_in_page(addr);
+		return X86EMUL_CONTINUE;
+	}
 	r = kvmlab_gva_to_gpa(vcpu, addr, access, gpa, &ec);
 	if (r == WALK_OK)
 		return X86EMUL_CONTINUE;
@@ -100,6 +113,9 @@ static int ram_access(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 static int emul_read_std(struct x86_emulate_ctxt *ctxt, u64 addr, void *val,
 			 unsigned int bytes, bool fetch)
 {
+	/* the instruction the guest just fetched through the shadow */
+	if (fetch && !kvmlab_shadow_read(ctxt_vcpu(ctxt), addr, val, bytes))
+		return X86EMUL_CONTINUE;
 	return ram_access(ctxt, addr, val, bytes, fetch ? PFERR_FETCH : 0);
 }
 
@@ -453,7 +469,7 @@ static int finish(struct kvmlab_vcpu *vcpu, int rc)
 }
 
 /* Emulate the instruction at RIP: 1 = enter again, 0 = to userspace. */
-int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
+static int emulate(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_emul *e = vcpu->emul;
 	int rc;
@@ -467,6 +483,28 @@ int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
 	if (rc == X86EMUL_CONTINUE)
 		rc = x86_emulate_insn(&e->ctxt);
 	return finish(vcpu, rc);
+}
+
+int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->emul->tc_valid = false;
+	return emulate(vcpu);
+}
+
+/*
+ * The shadow fault path met MMIO at @gva -> @gpa, walking for @pfec:
+ * the emulator's access to that page (not a fetch, and asking for no more
+ * than the fault's write/user rights) uses this translation.
+ */
+int kvmlab_emulate_mmio(struct kvmlab_vcpu *vcpu, u64 gva, u64 gpa, u32 pfec)
+{
+	struct kvmlab_emul *e = vcpu->emul;
+
+	e->tc_valid = !(pfec & PFERR_FETCH);
+	e->tc_access = pfec & (PFERR_WRITE | PFERR_USER);
+	e->tc_gva = gva & PAGE_MASK;
+	e->tc_gpa = gpa & PAGE_MASK;
+	return emulate(vcpu);
 }
 
 /* On KVM_RUN: finish an instruction that waited for MMIO read data. */
@@ -498,11 +536,23 @@ void kvmlab_emul_free(struct kvmlab_vcpu *vcpu)
 	vcpu->emul = NULL;
 }
 
-/* The bytes at CS:RIP, for the fast paths that need no full decode. */
+/* The bytes at CS:RIP, for the fast paths that need no full decode:
+ * through the shadow page tables the guest just fetched them with when
+ * they map them, else through the guest's own.
+ */
 int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len)
 {
 	struct kvmlab_emul *e = vcpu->emul;
+	struct kvm_segment cs;
+	u64 la;
 
+	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
+	if ((vcpu->efer & EFER_LMA) && cs.l)
+		la = vcpu->rip;
+	else
+		la = (u32)(cs.base + vcpu->rip);
+	if (!kvmlab_shadow_read(vcpu, la, buf, len))
+		return 0;
 	load_ctxt(vcpu, &e->ctxt);
 	return ram_access(&e->ctxt, e->ctxt.seg[X86EMUL_CS].base + vcpu->rip,
 			  buf, len, PFERR_FETCH);

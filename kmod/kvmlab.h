@@ -300,6 +300,7 @@ void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
 int kvmlab_emul_init(struct kvmlab_vcpu *vcpu);
 void kvmlab_emul_free(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu);
+int kvmlab_emulate_mmio(struct kvmlab_vcpu *vcpu, u64 gva, u64 gpa, u32 pfec);
 int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu);
 int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len);
 void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,

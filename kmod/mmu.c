@@ -707,7 +707,7 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 		mutex_unlock(&vm->mmu_lock);
 		vcpu->stat.pf_mmio++;
 		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec, KVMLAB_PF_MMIO);
-		return kvmlab_emulate_insn(vcpu);
+		return kvmlab_emulate_mmio(vcpu, gva, w.gpa, pfec);
 	}
 	if (r)
 		goto out;
@@ -990,6 +990,51 @@ const struct walk_ops kvmlab_walk_ops = {
 	.read_gpa	= walk_read_gpa,
 	.cmpxchg_gpa	= walk_cmpxchg_gpa,
 };
+
+/*
+ * Copy @len bytes at linear @la through the shadow page tables of the
+ * current root, when they map it: for the instruction the guest has just
+ * fetched through them, cheaper than walking the guest's own tables.
+ * 0, or -ENOENT: not mapped there (walk the guest's tables instead).
+ */
+int kvmlab_shadow_read(struct kvmlab_vcpu *vcpu, u64 la, void *buf,
+		       unsigned int len)
+{
+	struct kvmlab_vm *vm = vcpu->vm;
+	struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
+	struct kvmlab_sp *sp;
+	int level, r = -ENOENT;
+
+	if (vm->mmu_ops->tdp || offset_in_page(la) + len > PAGE_SIZE)
+		return -ENOENT;
+	mutex_lock(&vm->mmu_lock);
+	if (!roots_valid(vcpu))
+		goto out;
+	if (m->root_sp) {
+		sp = m->root_sp;
+		level = 4;
+	} else {
+		la = (u32)la;
+		sp = m->pae_sps[(la >> 30) & 3];
+		level = 2;
+	}
+	for (; sp && !sp->invalid; level--) {
+		u64 e = sp->spt[(la >> (12 + 9 * (level - 1))) & 511];
+
+		if (!(e & SPTE_P))
+			break;
+		if (level == 1) {
+			memcpy(buf, __va(e & SPTE_ADDR) + offset_in_page(la),
+			       len);
+			r = 0;
+			break;
+		}
+		sp = spte_child(e);
+	}
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return r;
+}
 
 int kvmlab_gva_to_gpa(struct kvmlab_vcpu *vcpu, u64 gva, u32 access,
 		      u64 *gpa, u32 *error_code)

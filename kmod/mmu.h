@@ -95,6 +95,8 @@ const struct kvmlab_mmu_ops var##_mmu_ops = {				\
 void kvmlab_walk_mode(struct kvmlab_vcpu *vcpu, struct walk_mode *mode);
 extern const struct walk_ops kvmlab_walk_ops;
 /* gva -> gpa as the guest's page tables say: WALK_OK/FAULT/ERROR */
+int kvmlab_shadow_read(struct kvmlab_vcpu *vcpu, u64 la, void *buf,
+		       unsigned int len);
 int kvmlab_gva_to_gpa(struct kvmlab_vcpu *vcpu, u64 gva, u32 access,
 		      u64 *gpa, u32 *error_code);
 

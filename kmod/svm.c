@@ -742,31 +742,47 @@ static int npf_interception(struct kvmlab_vcpu *vcpu)
 
 /*
  * Shadow paging: MOV to or from CR0/CR3/CR4, CLTS, LMSW.  TCG gives no
- * decode assist, so the instruction is read and emulated; MOV to CR3, the
- * context switch this project measures, is recognised without the full
- * emulator.
+ * decode assist, so the instruction is read; the plain MOV forms (MOV to
+ * CR3 is the context switch this project measures) are done here without
+ * the full emulator, the rest goes to it.
  */
 static int cr_interception(struct kvmlab_vcpu *vcpu)
 {
+	u32 code = to_vmcb(vcpu)->control.exit_code;
+	bool write = code >= SVM_EXIT_WRITE_CR0;
+	int cr = code - (write ? SVM_EXIT_WRITE_CR0 : SVM_EXIT_READ_CR0);
 	bool lm = (vcpu->efer & EFER_LMA) && (to_vmcb(vcpu)->save.cs.attrib &
 					       (1 << SVM_SELECTOR_L_SHIFT));
 	u8 insn[4] = { 0 };
-	int rex = 0, rm;
+	int rex = 0, rm, r;
 	u64 val;
 
 	vcpu->stat.cr_exits++;
-	if (to_vmcb(vcpu)->control.exit_code != SVM_EXIT_WRITE_CR0 + 3 ||
-	    kvmlab_read_insn(vcpu, insn, sizeof(insn)))
+	if (kvmlab_read_insn(vcpu, insn, sizeof(insn)))
 		return kvmlab_emulate_insn(vcpu);
 	if (lm && (insn[0] & 0xf0) == 0x40)
 		rex = 1;
-	if (insn[rex] != 0x0f || insn[rex + 1] != 0x22 ||
-	    (insn[rex + 2] & 0xf8) != 0xd8)
+	/* 0f 22 /r (to CR), 0f 20 /r (from CR), register form, no REX.R */
+	if (insn[rex] != 0x0f || insn[rex + 1] != (write ? 0x22 : 0x20) ||
+	    (insn[rex + 2] & 0xc0) != 0xc0 ||
+	    ((insn[rex + 2] >> 3) & 7) != cr || (rex && (insn[0] & 4)))
 		return kvmlab_emulate_insn(vcpu);
 	rm = (insn[rex + 2] & 7) | (rex && (insn[0] & 1) ? 8 : 0);
+	if (!write) {
+		val = cr == 0 ? vcpu->cr0 : cr == 3 ? vcpu->cr3 : vcpu->cr4;
+		vcpu->regs[rm] = lm ? val : (u32)val;
+		skip_insn(vcpu, rex + 3);
+		return 1;
+	}
 	val = lm ? vcpu->regs[rm] : (u32)vcpu->regs[rm];
-	trace_kvmlab_cr(vcpu->vcpu_id, true, 3, val);
-	if (kvmlab_set_cr3(vcpu, val))
+	trace_kvmlab_cr(vcpu->vcpu_id, true, cr, val);
+	if (cr == 0)
+		r = kvmlab_set_cr0(vcpu, val);
+	else if (cr == 3)
+		r = kvmlab_set_cr3(vcpu, val);
+	else
+		r = kvmlab_set_cr4(vcpu, val);
+	if (r)
 		return gp_interception(vcpu);
 	skip_insn(vcpu, rex + 3);
 	return 1;
