@@ -3,6 +3,8 @@
 #   make            build everything          make V=1   verbose
 #   make deps       install missing Debian packages (scripts/install-deps)
 #   make check      deps, build, run every test (tests/run), summary
+#   make check-vmx  deps, build, the VT-x backend on a subset of the guests
+#                   in the Bochs lab (tests/vmx/run; separate: Bochs is slow)
 #   make bench      deps, build, run the benchmark suite (bench/run), then
 #                   the figures and the paper (make paper); results/
 #   make paper      figures and paper from results/bench.csv (no lab run):
@@ -14,7 +16,7 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 SHELL := /bin/bash
-.PHONY: all deps check bench paper fuzz lab clean
+.PHONY: all deps check check-vmx bench paper fuzz lab clean
 
 PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace
 
@@ -55,6 +57,11 @@ check: deps
 	f=$$(awk '/^FAIL / && !s[$$0]++ { n++ } END { print n + 0 }' build/check.log); \
 	echo "make check: $$p passed, $$f failed (log: build/check.log)"; \
 	[ $$rc -eq 0 ] && [ $$f -eq 0 ] && [ $$p -gt 0 ]
+
+# VT-x in the Bochs lab: one boot runs every variant (tests/vmx/subset).
+check-vmx: deps
+	$(Q)$(SUB) all
+	$(Q)tests/vmx/run
 
 # A failed configuration does not stop the paper: bench/run's status is
 # make bench's, after the paper is built from what was measured.

@@ -9,7 +9,7 @@
  *
  * A VM is a file descriptor (struct kvmlab_vm), owned by the process that
  * created it; a vCPU is a file descriptor (struct kvmlab_vcpu) whose
- * KVM_RUN runs in the calling thread.  The backend (svm.c) sits behind
+ * KVM_RUN runs in the calling thread.  The backend (svm.c or vmx.c) sits behind
  * struct kvmlab_arch_ops; the guest-physical mapping (npt.c, later the
  * shadow MMU variants) behind struct kvmlab_mmu_ops.
  */
@@ -215,6 +215,8 @@ struct kvmlab_arch_ops {
 	 * 0 = return to userspace (run->exit_reason set), < 0 = errno.
 	 */
 	int (*run)(struct kvmlab_vcpu *vcpu);
+	/* The nested-paging MMU of this backend (mmu=npt); NULL: npt.c */
+	const struct kvmlab_mmu_ops *tdp_mmu;
 };
 
 /*
@@ -242,6 +244,9 @@ struct kvmlab_mmu_ops {
 
 extern const struct kvmlab_arch_ops *kvmlab_arch;
 extern const struct kvmlab_arch_ops svm_arch_ops;
+extern const struct kvmlab_arch_ops vmx_arch_ops;
+extern const struct kvmlab_mmu_ops ept_mmu_ops;
+bool vmx_ept_usable(void);
 extern const struct kvmlab_mmu_ops npt_mmu_ops;
 extern const struct kvmlab_mmu_ops flush_mmu_ops;
 extern const struct kvmlab_mmu_ops cache_mmu_ops;

@@ -17,6 +17,7 @@
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 
 #include "kvmlab.h"
 
@@ -38,13 +39,16 @@ static int mmu_param_set(const char *val, const struct kernel_param *kp)
 {
 	int i;
 
+	/* ept: the VT-x name of the nested-paging variant */
+	if (sysfs_streq(val, "ept"))
+		val = "npt";
 	for (i = 0; i < ARRAY_SIZE(mmu_variants); i++) {
 		if (sysfs_streq(val, mmu_variants[i]->name)) {
 			WRITE_ONCE(mmu_variant, mmu_variants[i]);
 			return 0;
 		}
 	}
-	pr_err("kvmlab: mmu=%s: unknown MMU variant; use flush, cache or npt\n",
+	pr_err("kvmlab: mmu=%s: unknown MMU variant; use flush, cache or npt (ept)\n",
 	       val);
 	return -EINVAL;
 }
@@ -59,11 +63,16 @@ static const struct kernel_param_ops mmu_param_ops = {
 	.get = mmu_param_get,
 };
 module_param_cb(mmu, &mmu_param_ops, NULL, 0644);
-MODULE_PARM_DESC(mmu, "MMU variant of the VMs created next: flush, cache or npt");
+MODULE_PARM_DESC(mmu, "MMU variant of the VMs created next: flush, cache or npt (alias ept; EPT on VT-x)");
 
 const struct kvmlab_mmu_ops *kvmlab_mmu_variant(void)
 {
-	return READ_ONCE(mmu_variant);
+	const struct kvmlab_mmu_ops *v = READ_ONCE(mmu_variant);
+
+	/* npt names nested paging: EPT on the VT-x backend */
+	if (v->tdp && kvmlab_arch->tdp_mmu)
+		return kvmlab_arch->tdp_mmu;
+	return v;
 }
 
 LIST_HEAD(kvmlab_vm_list);
@@ -282,7 +291,11 @@ static int __init kvmlab_init(void)
 {
 	int r;
 
-	kvmlab_arch = &svm_arch_ops;
+	/* the backend the CPU has: AMD-V, else Intel VT-x */
+	if (boot_cpu_has(X86_FEATURE_VMX) && !boot_cpu_has(X86_FEATURE_SVM))
+		kvmlab_arch = &vmx_arch_ops;
+	else
+		kvmlab_arch = &svm_arch_ops;
 	r = kvmlab_arch->hardware_setup();
 	if (r)
 		return r;

@@ -73,6 +73,7 @@
 
 #include "kvmlab.h"
 #include "svm.h"
+#include "vmx.h"
 #include "emulate.h"
 
 #define KVMLAB_EXIT_REASONS					\
@@ -179,7 +180,8 @@ TRACE_EVENT(kvmlab_exit,
 
 	TP_printk("vcpu %u reason %s rip 0x%llx info1 0x%llx info2 0x%llx cr3 0x%llx mmu %s",
 		  __entry->vcpu_id,
-		  __print_symbolic(__entry->exit_code, SVM_EXIT_NAMES),
+		  __print_symbolic(__entry->exit_code, SVM_EXIT_NAMES,
+				   VMX_EXIT_NAMES),
 		  __entry->rip, __entry->info1, __entry->info2, __entry->cr3,
 		  __get_str(mmu))
 );

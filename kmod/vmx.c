@@ -1,0 +1,1399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmlab: the Intel VT-x (VMX) backend.
+ *
+ * One VMCS per vCPU.  The guest state lives in struct vcpu_vmx, like the
+ * VMCB's save area on AMD-V: the accessors (segments, MSRs, RFLAGS) work
+ * on it, and each entry writes it, the controls and the host state into
+ * the VMCS, which is VMPTRLDed, VMLAUNCHed, read back and VMCLEARed again
+ * with interrupts off.  So a VMCS is never current outside one entry and
+ * a vCPU moves between CPUs freely; the price is about a hundred
+ * VMREAD/VMWRITEs per exit, small next to the exit path itself.
+ *
+ * Every I/O port and MSR access exits (unconditional I/O exiting, no MSR
+ * bitmap), as on AMD-V.  Shadow paging (flush, cache) intercepts CR3
+ * loads and stores, INVLPG and #PF, and owns every CR0/CR4 bit (guest/host
+ * masks all ones: the guest reads its own values from the read shadows).
+ * The nested variant uses EPT (ept.c) and, with unrestricted guest, runs
+ * real mode natively.  Without unrestricted guest (early VT-x), real mode
+ * is refused: the 2006 driver ran it in vm86 mode, which is not done here.
+ * The exit handlers are an array indexed by basic exit reason.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/cpu.h>
+#include <linux/rcupdate.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/desc.h>
+#include <asm/tlbflush.h>
+#include <asm/special_insns.h>
+#include <asm/processor-flags.h>
+#include <asm/fpu/api.h>
+
+#include "kvmlab.h"
+#include "vmx.h"
+#include "trace.h"
+
+/* ---- VMX instructions ---- */
+
+static inline int vmxon(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmxon %1; setna %0"
+		     : "=qm" (fail) : "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+static inline void vmxoff(void)
+{
+	asm volatile("vmxoff" ::: "cc", "memory");
+}
+
+static inline int vmclear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %1; setna %0"
+		     : "=qm" (fail) : "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+static inline int vmptrld(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %1; setna %0"
+		     : "=qm" (fail) : "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+static unsigned long vmcs_read(unsigned long field)
+{
+	unsigned long val;
+
+	asm volatile("vmread %1, %0" : "=r" (val) : "r" (field) : "cc");
+	return val;
+}
+
+static void vmcs_write(unsigned long field, unsigned long val)
+{
+	bool fail;
+
+	asm volatile("vmwrite %2, %1; setna %0"
+		     : "=qm" (fail) : "r" (field), "rm" (val) : "cc");
+	WARN_ONCE(fail, "kvmlab: vmwrite 0x%lx <- 0x%lx failed (error %lu)\n",
+		  field, val, vmcs_read(VM_INSTRUCTION_ERROR));
+}
+
+/* ---- what the CPU offers, found at load ---- */
+
+struct vmx_config {
+	u32 revision;
+	u32 pin, proc, proc2, exit, entry;
+	u32 proc_must;		/* allowed-0 settings: bits that must be 1 */
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 ept_cap;
+	bool ept;		/* EPT with WB, 4 levels and INVEPT */
+	bool unrestricted;	/* real mode and unpaged protected mode */
+	bool inout_info;	/* string I/O exits give size and segment */
+};
+
+static struct vmx_config vmcfg;
+
+struct vmx_cpu_data {
+	void *vmxon_region;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu_data, vmx_data);
+static atomic_t vmx_enable_failed;
+
+/* Guest segments in the VMCS's order: ES CS SS DS FS GS LDTR TR. */
+struct vmx_seg {
+	u16 sel;
+	u32 limit;
+	u32 ar;
+	u64 base;
+};
+
+struct vmx_exit_info {
+	u32 reason;
+	u64 qual;
+	u32 intr_info, intr_err;
+	u32 idt_info, idt_err;
+	u32 insn_len, insn_info;
+	u64 gpa;
+};
+
+#define NR_SWAP_MSRS	5
+static const u32 swap_msrs[NR_SWAP_MSRS] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+};
+
+struct vcpu_vmx {
+	void *vmcs;
+	u64 vmcs_pa;
+	bool vmcs_ready;	/* VMCLEARed once since allocation */
+	bool ran;		/* entered once: EPT TLB flushed */
+
+	struct vmx_seg seg[8];
+	u64 gdtr_base, idtr_base;
+	u32 gdtr_limit, idtr_limit;
+	u64 rflags;
+	u32 interruptibility;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 msr[NR_SWAP_MSRS];	/* the guest's, swapped around entry */
+	u64 pat;
+	u64 tsc_offset;
+	u64 cr8;
+
+	u32 pending_event;	/* VM-entry interruption information */
+	u32 pending_event_err;
+	bool triple_fault;
+
+	struct vmx_exit_info exit;
+};
+
+static inline struct vcpu_vmx *to_vmx(struct kvmlab_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+/* kvmlab's enum kvmlab_seg to the VMCS's segment order */
+static int vmcs_seg_index(int seg)
+{
+	static const int idx[NR_SEGS] = {
+		[SEG_ES] = 0, [SEG_CS] = 1, [SEG_SS] = 2, [SEG_DS] = 3,
+		[SEG_FS] = 4, [SEG_GS] = 5, [SEG_LDTR] = 6, [SEG_TR] = 7,
+	};
+
+	return idx[seg];
+}
+
+/* ---- per-CPU enable ---- */
+
+static void vmx_cpu_enable(void *unused)
+{
+	struct vmx_cpu_data *cd = this_cpu_ptr(&vmx_data);
+
+	if (__read_cr4() & X86_CR4_VMXE) {
+		/* Another hypervisor (kvm_intel) is in VMX operation here. */
+		atomic_inc(&vmx_enable_failed);
+		return;
+	}
+	cr4_set_bits(X86_CR4_VMXE);
+	if (vmxon(__pa(cd->vmxon_region))) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		atomic_inc(&vmx_enable_failed);
+		return;
+	}
+	cd->enabled = true;
+}
+
+static void vmx_cpu_disable(void *unused)
+{
+	struct vmx_cpu_data *cd = this_cpu_ptr(&vmx_data);
+
+	if (!cd->enabled)
+		return;
+	vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	cd->enabled = false;
+}
+
+static void vmx_free_cpu_data(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu_data *cd = per_cpu_ptr(&vmx_data, cpu);
+
+		if (cd->vmxon_region)
+			free_page((unsigned long)cd->vmxon_region);
+		cd->vmxon_region = NULL;
+	}
+}
+
+/*
+ * A control word: @min must be settable, @opt is taken where allowed;
+ * the allowed-0 settings (low half of the MSR) are forced on.
+ */
+static int adjust_controls(u32 min, u32 opt, u32 msr, u32 *out)
+{
+	u32 lo, hi, ctl = min | opt;
+
+	rdmsr(msr, lo, hi);
+	ctl &= hi;
+	ctl |= lo;
+	if (min & ~ctl) {
+		pr_err("kvmlab: VMX control MSR 0x%x lacks 0x%x (allowed-1 0x%x)\n",
+		       msr, min & ~ctl, hi);
+		return -EOPNOTSUPP;
+	}
+	*out = ctl;
+	return 0;
+}
+
+static int vmx_setup_config(void)
+{
+	struct vmx_config *c = &vmcfg;
+	u64 basic;
+	bool tru;
+	u32 lo, hi;
+	int r;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	c->revision = basic & VMXCAP_REVISION_MASK;
+	if (((basic >> 32) & 0x1fff) > PAGE_SIZE || ((basic >> 50) & 15) != 6) {
+		pr_err("kvmlab: VMCS size or memory type unsupported (IA32_VMX_BASIC 0x%llx)\n",
+		       basic);
+		return -EOPNOTSUPP;
+	}
+	tru = basic & VMXCAP_TRUE_CTLS;
+	c->inout_info = basic & VMXCAP_INOUT_INFO;
+
+	r = adjust_controls(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0,
+			    tru ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+				  MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
+	if (r)
+		return r;
+	r = adjust_controls(CPU_HLT_EXITING | CPU_INVLPG_EXITING |
+			    CPU_MWAIT_EXITING | CPU_RDPMC_EXITING |
+			    CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
+			    CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
+			    CPU_UNCOND_IO_EXITING | CPU_MONITOR_EXITING |
+			    CPU_USE_TSC_OFFSETTING,
+			    CPU_SECONDARY_CONTROLS,
+			    tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				  MSR_IA32_VMX_PROCBASED_CTLS, &c->proc);
+	if (r)
+		return r;
+	/* Every I/O port and MSR exits: no bitmaps. */
+	c->proc &= ~(CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS);
+	rdmsr(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+		    MSR_IA32_VMX_PROCBASED_CTLS, lo, hi);
+	c->proc_must = lo;
+	c->proc2 = 0;
+	if (c->proc & CPU_SECONDARY_CONTROLS) {
+		r = adjust_controls(0, SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST |
+				    SEC_WBINVD_EXITING,
+				    MSR_IA32_VMX_PROCBASED_CTLS2, &c->proc2);
+		if (r)
+			return r;
+	}
+	r = adjust_controls(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_LOAD_IA32_PAT |
+			    EXIT_LOAD_IA32_EFER, 0,
+			    tru ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+				  MSR_IA32_VMX_EXIT_CTLS, &c->exit);
+	if (r)
+		return r;
+	c->exit &= ~EXIT_ACK_INTR_ON_EXIT;	/* the host takes it itself */
+	r = adjust_controls(ENTRY_LOAD_IA32_PAT | ENTRY_LOAD_IA32_EFER, 0,
+			    tru ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+				  MSR_IA32_VMX_ENTRY_CTLS, &c->entry);
+	if (r)
+		return r;
+	c->entry &= ~ENTRY_IA32E_MODE;		/* per entry */
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, c->cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, c->cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, c->cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1);
+
+	c->ept = false;
+	if (c->proc2 & SEC_ENABLE_EPT) {
+		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, c->ept_cap);
+		c->ept = (c->ept_cap & VMXCAP_EPT_PWL4) &&
+			 (c->ept_cap & VMXCAP_EPT_WB) &&
+			 (c->ept_cap & VMXCAP_INVEPT) &&
+			 (c->ept_cap & VMXCAP_INVEPT_ALL);
+	}
+	c->unrestricted = c->ept && (c->proc2 & SEC_UNRESTRICTED_GUEST);
+	if (!c->ept)
+		c->proc2 &= ~(SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST);
+	return 0;
+}
+
+static int vmx_hardware_setup(void)
+{
+	u64 feat;
+	int cpu, r;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX)) {
+		pr_err("kvmlab: this CPU has no VT-x (VMX), or the firmware disabled it\n");
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("kvmlab: VMX is disabled in IA32_FEATURE_CONTROL (0x%llx): enable VT-x in the firmware\n",
+		       feat);
+		return -EOPNOTSUPP;
+	}
+	r = vmx_setup_config();
+	if (r)
+		return r;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu_data *cd = per_cpu_ptr(&vmx_data, cpu);
+
+		cd->vmxon_region = (void *)get_zeroed_page(GFP_KERNEL);
+		if (!cd->vmxon_region) {
+			vmx_free_cpu_data();
+			return -ENOMEM;
+		}
+		*(u32 *)cd->vmxon_region = vmcfg.revision;
+	}
+
+	cpus_read_lock();
+	atomic_set(&vmx_enable_failed, 0);
+	on_each_cpu(vmx_cpu_enable, NULL, 1);
+	if (atomic_read(&vmx_enable_failed)) {
+		on_each_cpu(vmx_cpu_disable, NULL, 1);
+		cpus_read_unlock();
+		pr_err("kvmlab: VMX is already in use by another hypervisor (kvm_intel running a VM?) or VMXON failed; unload kvm_intel first\n");
+		vmx_free_cpu_data();
+		return -EBUSY;
+	}
+	cpus_read_unlock();
+	pr_info("kvmlab: VMX revision %u, EPT %s, unrestricted guest %s, pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
+		vmcfg.revision, vmcfg.ept ? "yes" : "no",
+		vmcfg.unrestricted ? "yes" : "no", vmcfg.pin, vmcfg.proc,
+		vmcfg.proc2, vmcfg.exit, vmcfg.entry);
+	return 0;
+}
+
+static void vmx_hardware_unsetup(void)
+{
+	cpus_read_lock();
+	on_each_cpu(vmx_cpu_disable, NULL, 1);
+	cpus_read_unlock();
+	vmx_free_cpu_data();
+}
+
+/* ---- guest state ---- */
+
+static void init_seg(struct vmx_seg *s, u32 ar)
+{
+	s->sel = 0;
+	s->base = 0;
+	s->limit = 0xffff;
+	s->ar = ar;
+}
+
+/* The architectural reset state (SDM vol. 3A, 9.1.1). */
+static void init_state(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	int i;
+
+	for (i = 0; i < 6; i++)
+		init_seg(&vmx->seg[i], 0x93);	/* read/write, accessed */
+	vmx->seg[1].ar = 0x9b;			/* CS: execute/read */
+	vmx->seg[1].sel = 0xf000;
+	vmx->seg[1].base = 0xffff0000;
+	init_seg(&vmx->seg[6], 0x82);		/* LDT */
+	init_seg(&vmx->seg[7], 0x8b);		/* busy 32-bit TSS */
+	vmx->gdtr_base = vmx->idtr_base = 0;
+	vmx->gdtr_limit = vmx->idtr_limit = 0xffff;
+	vmx->rflags = X86_EFLAGS_FIXED;
+	vmx->interruptibility = 0;
+	vmx->sysenter_cs = vmx->sysenter_esp = vmx->sysenter_eip = 0;
+	memset(vmx->msr, 0, sizeof(vmx->msr));
+	vmx->pat = 0x0007040600070406ULL;
+	vmx->cr8 = 0;
+	vmx->pending_event = 0;
+	vmx->triple_fault = false;
+
+	vcpu->efer = 0;
+	vcpu->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	vcpu->cr3 = 0;
+	vcpu->cr4 = 0;
+	vcpu->rip = 0xfff0;
+}
+
+static int vmx_vcpu_create(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
+
+	if (!vmx)
+		return -ENOMEM;
+	vmx->vmcs = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
+	if (!vmx->vmcs) {
+		kfree(vmx);
+		return -ENOMEM;
+	}
+	*(u32 *)vmx->vmcs = vmcfg.revision;
+	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vcpu->arch = vmx;
+	init_state(vcpu);
+	return 0;
+}
+
+static void vmx_vcpu_free(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	if (!vmx)
+		return;
+	/* Never current outside an entry: nothing to VMCLEAR here. */
+	kvmlab_page_free(vmx->vmcs);
+	kfree(vmx);
+	vcpu->arch = NULL;
+}
+
+static void vmx_get_segment(struct kvmlab_vcpu *vcpu, struct kvm_segment *var,
+			    int seg)
+{
+	struct vmx_seg *s = &to_vmx(vcpu)->seg[vmcs_seg_index(seg)];
+
+	memset(var, 0, sizeof(*var));
+	var->base = s->base;
+	var->limit = s->limit;
+	var->selector = s->sel;
+	var->unusable = (s->ar & VMX_AR_UNUSABLE) ? 1 : 0;
+	if (var->unusable)
+		return;
+	var->type = s->ar & 15;
+	var->s = (s->ar >> 4) & 1;
+	var->dpl = (s->ar >> 5) & 3;
+	var->present = (s->ar >> 7) & 1;
+	var->avl = (s->ar >> 12) & 1;
+	var->l = (s->ar >> 13) & 1;
+	var->db = (s->ar >> 14) & 1;
+	var->g = (s->ar >> 15) & 1;
+}
+
+static void vmx_set_segment(struct kvmlab_vcpu *vcpu,
+			    const struct kvm_segment *var, int seg)
+{
+	struct vmx_seg *s = &to_vmx(vcpu)->seg[vmcs_seg_index(seg)];
+	u32 type = var->type & 15;
+
+	s->base = var->base;
+	s->limit = var->limit;
+	s->sel = var->selector;
+	if (var->unusable || !var->present) {
+		s->ar = VMX_AR_UNUSABLE;
+		return;
+	}
+	/*
+	 * VM entry wants loaded code and data segments accessed and TR
+	 * busy, which is what the CPU itself makes of them when it loads
+	 * them; AMD-V does not check, so userspace may leave them clear.
+	 */
+	if (var->s)
+		type |= 1;
+	else if (seg == SEG_TR && (type == 1 || type == 9))
+		type |= 2;
+	s->ar = type | (var->s & 1) << 4 | (var->dpl & 3) << 5 |
+		(var->present & 1) << 7 | (var->avl & 1) << 12 |
+		(var->l & 1) << 13 | (var->db & 1) << 14 | (var->g & 1) << 15;
+}
+
+static void vmx_get_dtable(struct kvmlab_vcpu *vcpu, struct kvm_dtable *dt,
+			   bool idt)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	memset(dt, 0, sizeof(*dt));
+	dt->base = idt ? vmx->idtr_base : vmx->gdtr_base;
+	dt->limit = idt ? vmx->idtr_limit : vmx->gdtr_limit;
+}
+
+static void vmx_set_dtable(struct kvmlab_vcpu *vcpu,
+			   const struct kvm_dtable *dt, bool idt)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	if (idt) {
+		vmx->idtr_base = dt->base;
+		vmx->idtr_limit = dt->limit;
+	} else {
+		vmx->gdtr_base = dt->base;
+		vmx->gdtr_limit = dt->limit;
+	}
+}
+
+static void vmx_get_sregs(struct kvmlab_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	sregs->cr0 = vcpu->cr0;
+	sregs->cr2 = vcpu->cr2;
+	sregs->cr3 = vcpu->cr3;
+	sregs->cr4 = vcpu->cr4;
+	sregs->cr8 = to_vmx(vcpu)->cr8;
+	sregs->efer = vcpu->efer;
+}
+
+static void vmx_set_sregs(struct kvmlab_vcpu *vcpu,
+			  const struct kvm_sregs *sregs)
+{
+	vcpu->cr0 = sregs->cr0 | X86_CR0_ET;
+	vcpu->cr2 = sregs->cr2;
+	vcpu->cr3 = sregs->cr3;
+	vcpu->cr4 = sregs->cr4;
+	vcpu->efer = sregs->efer;
+	to_vmx(vcpu)->cr8 = sregs->cr8 & 15;
+}
+
+/* Every entry writes CR0/CR3/CR4/EFER from the vCPU: nothing to do. */
+static void vmx_update_cr(struct kvmlab_vcpu *vcpu)
+{
+}
+
+static u64 vmx_get_rflags(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->rflags;
+}
+
+static void vmx_set_rflags(struct kvmlab_vcpu *vcpu, u64 rflags)
+{
+	to_vmx(vcpu)->rflags = rflags | X86_EFLAGS_FIXED;
+}
+
+/* The MSRs a guest keeps in struct vcpu_vmx; the rest are x86.c's. */
+static u64 *vmx_msr_slot(struct kvmlab_vcpu *vcpu, u32 index)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	int i;
+
+	for (i = 0; i < NR_SWAP_MSRS; i++)
+		if (swap_msrs[i] == index)
+			return &vmx->msr[i];
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS: return &vmx->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP: return &vmx->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP: return &vmx->sysenter_eip;
+	case MSR_FS_BASE: return &vmx->seg[4].base;
+	case MSR_GS_BASE: return &vmx->seg[5].base;
+	case MSR_IA32_CR_PAT: return &vmx->pat;
+	default: return NULL;
+	}
+}
+
+static int vmx_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
+{
+	u64 *slot = vmx_msr_slot(vcpu, index);
+
+	if (slot) {
+		*data = *slot;
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		*data = vcpu->efer;
+		return 0;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + to_vmx(vcpu)->tsc_offset;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_TSC_AUX:
+		*data = vcpu->tsc_aux;
+		return 0;
+	}
+	return 1;
+}
+
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+/* 0 = done, 1 = the guest gets #GP. */
+static int vmx_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
+		       bool host)
+{
+	u64 *slot = vmx_msr_slot(vcpu, index);
+
+	if (index == MSR_IA32_CR_PAT && !pat_valid(data))
+		return 1;
+	if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
+	     index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
+	     index == MSR_CSTAR || index == MSR_IA32_SYSENTER_ESP ||
+	     index == MSR_IA32_SYSENTER_EIP) &&
+	    !__is_canonical_address(data, 48))
+		return 1;
+	if (slot) {
+		*slot = data;
+		return 0;
+	}
+	switch (index) {
+	case MSR_EFER:
+		return kvmlab_set_efer(vcpu, data, host);
+	case MSR_IA32_TSC:
+		to_vmx(vcpu)->tsc_offset = data - rdtsc();
+		return 0;
+	case MSR_IA32_APICBASE:
+		if (!host)
+			return 1;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return 1;
+		vcpu->tsc_aux = data;
+		return 0;
+	}
+	return 1;
+}
+
+/* Exception classes for delivering one during another (SDM 6.15). */
+enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
+
+static int exception_class(int vector)
+{
+	switch (vector) {
+	case 0: case 10: case 11: case 12: case 13:
+		return EXC_CONTRIBUTORY;
+	case 14:
+		return EXC_PF;
+	case 8:
+		return EXC_DF;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
+static void vmx_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
+				bool has_error, u32 error_code)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	u32 prev = vmx->pending_event;
+
+	/* A fault while the CPU was delivering another exception. */
+	if ((prev & INTR_INFO_VALID) &&
+	    (prev & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
+		int c1 = exception_class(prev & INTR_INFO_VECTOR_MASK);
+		int c2 = exception_class(vector);
+
+		if (c1 == EXC_DF && c2 != EXC_BENIGN) {
+			vmx->triple_fault = true;
+			vmx->pending_event = 0;
+			return;
+		}
+		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
+		    (c1 == EXC_PF && c2 != EXC_BENIGN && c2 != EXC_DF)) {
+			vector = 8;
+			has_error = true;
+			error_code = 0;
+		}
+	}
+	vmx->pending_event = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION |
+			     vector | (has_error ? INTR_INFO_DELIVER_CODE : 0);
+	vmx->pending_event_err = error_code;
+	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
+}
+
+/* ---- exit handlers: 1 = back to the guest, 0 = to userspace ---- */
+
+static void skip_insn(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	/* VT-x gives every intercepted instruction's length. */
+	vcpu->rip += vmx->exit.insn_len;
+	vmx->interruptibility &= ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS);
+}
+
+static int ud_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.insn_ud++;
+	vmx_queue_exception(vcpu, 6, false, 0);
+	return 1;
+}
+
+static int nop_interception(struct kvmlab_vcpu *vcpu)
+{
+	skip_insn(vcpu);	/* monitor, mwait, invd, wbinvd */
+	return 1;
+}
+
+static int gp_interception(struct kvmlab_vcpu *vcpu)
+{
+	vmx_queue_exception(vcpu, 13, true, 0);
+	return 1;
+}
+
+static int intr_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.irq_exits++;
+	return 1;	/* the host takes it as soon as IRQs are on */
+}
+
+static int ignore_interception(struct kvmlab_vcpu *vcpu)
+{
+	return 1;	/* INIT, SIPI, SMI: nothing the guest sees */
+}
+
+static int cpuid_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.cpuid_exits++;
+	kvmlab_emulate_cpuid(vcpu);
+	skip_insn(vcpu);
+	return 1;
+}
+
+static int hlt_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.halt_exits++;
+	trace_kvmlab_hlt(vcpu->vcpu_id, vcpu->rip);
+	skip_insn(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return 0;
+}
+
+static int io_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	u64 q = vmx->exit.qual;
+	struct kvmlab_pio *pio = &vcpu->pio;
+
+	vcpu->stat.io_exits++;
+	pio->in = q & IO_QUAL_IN;
+	pio->string = q & IO_QUAL_STRING;
+	pio->rep = q & IO_QUAL_REP;
+	pio->size = IO_QUAL_SIZE(q);
+	pio->port = IO_QUAL_PORT(q);
+	pio->addr_size = 0;	/* x86.c reads the prefixes */
+	pio->seg = 3;
+	if (pio->string && vmcfg.inout_info &&
+	    INSN_INFO_ADDR_SIZE(vmx->exit.insn_info) <= 2) {
+		pio->addr_size = 2 << INSN_INFO_ADDR_SIZE(vmx->exit.insn_info);
+		pio->seg = INSN_INFO_SEG(vmx->exit.insn_info);
+	}
+	pio->next_rip = vcpu->rip + vmx->exit.insn_len;
+	return kvmlab_pio_exit(vcpu);
+}
+
+static int msr_interception(struct kvmlab_vcpu *vcpu)
+{
+	bool write = (to_vmx(vcpu)->exit.reason & 0xffff) ==
+		     EXIT_REASON_MSR_WRITE;
+	u32 index = vcpu->regs[VCPU_RCX];
+	u64 data;
+
+	vcpu->stat.msr_exits++;
+	if (write) {
+		data = (vcpu->regs[VCPU_RDX] << 32) |
+		       (u32)vcpu->regs[VCPU_RAX];
+		if (vmx_set_msr(vcpu, index, data, false)) {
+			trace_kvmlab_msr(vcpu->vcpu_id, true, index, data, true);
+			return gp_interception(vcpu);
+		}
+	} else {
+		if (vmx_get_msr(vcpu, index, &data)) {
+			trace_kvmlab_msr(vcpu->vcpu_id, false, index, 0, true);
+			return gp_interception(vcpu);
+		}
+		vcpu->regs[VCPU_RAX] = (u32)data;
+		vcpu->regs[VCPU_RDX] = data >> 32;
+	}
+	trace_kvmlab_msr(vcpu->vcpu_id, write, index, data, false);
+	skip_insn(vcpu);
+	return 1;
+}
+
+static int shutdown_interception(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->stat.shutdown_exits++;
+	/* A triple fault: the next KVM_RUN starts from reset. */
+	init_state(vcpu);
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static bool long_mode_code(struct kvmlab_vcpu *vcpu)
+{
+	return (vcpu->efer & EFER_LMA) && (to_vmx(vcpu)->seg[1].ar & BIT(13));
+}
+
+/*
+ * MOV to or from CR0/CR3/CR4/CR8, CLTS, LMSW: the exit qualification
+ * says which and with which register, so nothing is decoded here.
+ */
+static int cr_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	u64 q = vmx->exit.qual;
+	int cr = CR_QUAL_CR(q), gpr = CR_QUAL_GPR(q);
+	bool lm = long_mode_code(vcpu);
+	u64 val;
+	int r = 0;
+
+	vcpu->stat.cr_exits++;
+	switch (CR_QUAL_TYPE(q)) {
+	case CR_TYPE_MOV_TO:
+		val = lm ? vcpu->regs[gpr] : (u32)vcpu->regs[gpr];
+		trace_kvmlab_cr(vcpu->vcpu_id, true, cr, val);
+		switch (cr) {
+		case 0: r = kvmlab_set_cr0(vcpu, val); break;
+		case 3: r = kvmlab_set_cr3(vcpu, val); break;
+		case 4: r = kvmlab_set_cr4(vcpu, val); break;
+		case 8:
+			r = val > 15;
+			if (!r)
+				vmx->cr8 = val;
+			break;
+		default: r = 1;
+		}
+		break;
+	case CR_TYPE_MOV_FROM:
+		val = cr == 3 ? vcpu->cr3 : vmx->cr8;
+		trace_kvmlab_cr(vcpu->vcpu_id, false, cr, val);
+		vcpu->regs[gpr] = lm ? val : (u32)val;
+		break;
+	case CR_TYPE_CLTS:
+		r = kvmlab_set_cr0(vcpu, vcpu->cr0 & ~X86_CR0_TS);
+		break;
+	case CR_TYPE_LMSW:
+		/* PE, MP, EM, TS; LMSW sets PE but never clears it */
+		val = CR_QUAL_LMSW_DATA(q) & 15;
+		r = kvmlab_set_cr0(vcpu, (vcpu->cr0 & ~14ULL) | val);
+		break;
+	}
+	if (r)
+		return gp_interception(vcpu);
+	skip_insn(vcpu);
+	return 1;
+}
+
+static int emulate_interception(struct kvmlab_vcpu *vcpu)
+{
+	return kvmlab_emulate_insn(vcpu);
+}
+
+static int nmi_host(void)
+{
+	/* The host's NMI, taken in the guest: hand it to the host. */
+	asm volatile("int $2");
+	return 1;
+}
+
+static int exception_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
+	u32 vector = e->intr_info & INTR_INFO_VECTOR_MASK;
+
+	if ((e->intr_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
+		return 1;	/* handled before interrupts were enabled */
+	switch (vector) {
+	case 14:
+		return vcpu->vm->mmu_ops->page_fault(vcpu, e->qual, e->intr_err);
+	case 18:
+		return 1;	/* #MC: the machine's, not the guest's */
+	}
+	kvmlab_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+			      e->reason, e->intr_info);
+	return 0;
+}
+
+static int ept_violation_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
+	int r;
+
+	vcpu->stat.npf_exits++;
+	r = vcpu->vm->mmu_ops->page_fault(vcpu, e->gpa, e->qual);
+	if (r)
+		return r < 0 ? r : 1;
+	/* No memory slot: MMIO, done by the emulator. */
+	return kvmlab_emulate_insn(vcpu);
+}
+
+static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
+{
+	/* XSAVE is not offered in CPUID yet. */
+	return ud_interception(vcpu);
+}
+
+static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
+	[EXIT_REASON_EXCEPTION_NMI]	= exception_interception,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = intr_interception,
+	[EXIT_REASON_TRIPLE_FAULT]	= shutdown_interception,
+	[EXIT_REASON_INIT]		= ignore_interception,
+	[EXIT_REASON_SIPI]		= ignore_interception,
+	[EXIT_REASON_IO_SMI]		= ignore_interception,
+	[EXIT_REASON_OTHER_SMI]		= ignore_interception,
+	[EXIT_REASON_CPUID]		= cpuid_interception,
+	[EXIT_REASON_GETSEC]		= ud_interception,
+	[EXIT_REASON_HLT]		= hlt_interception,
+	[EXIT_REASON_INVD]		= nop_interception,
+	[EXIT_REASON_INVLPG]		= emulate_interception,
+	[EXIT_REASON_RDPMC]		= gp_interception,
+	[EXIT_REASON_VMCALL]		= ud_interception,
+	[EXIT_REASON_VMCLEAR]		= ud_interception,
+	[EXIT_REASON_VMLAUNCH]		= ud_interception,
+	[EXIT_REASON_VMPTRLD]		= ud_interception,
+	[EXIT_REASON_VMPTRST]		= ud_interception,
+	[EXIT_REASON_VMREAD]		= ud_interception,
+	[EXIT_REASON_VMRESUME]		= ud_interception,
+	[EXIT_REASON_VMWRITE]		= ud_interception,
+	[EXIT_REASON_VMXOFF]		= ud_interception,
+	[EXIT_REASON_VMXON]		= ud_interception,
+	[EXIT_REASON_CR_ACCESS]		= cr_interception,
+	[EXIT_REASON_IO_INSTRUCTION]	= io_interception,
+	[EXIT_REASON_MSR_READ]		= msr_interception,
+	[EXIT_REASON_MSR_WRITE]		= msr_interception,
+	[EXIT_REASON_MWAIT]		= nop_interception,
+	[EXIT_REASON_MONITOR]		= nop_interception,
+	[EXIT_REASON_EPT_VIOLATION]	= ept_violation_interception,
+	[EXIT_REASON_INVEPT]		= ud_interception,
+	[EXIT_REASON_INVVPID]		= ud_interception,
+	[EXIT_REASON_WBINVD]		= nop_interception,
+	[EXIT_REASON_XSETBV]		= xsetbv_interception,
+	[EXIT_REASON_VMFUNC]		= ud_interception,
+};
+
+static int fail_entry(struct kvmlab_vcpu *vcpu, u64 reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.cpu = vcpu->cpu;
+	return 0;
+}
+
+static int handle_exit(struct kvmlab_vcpu *vcpu)
+{
+	struct vmx_exit_info *e = &to_vmx(vcpu)->exit;
+	u32 basic = e->reason & 0xffff;
+
+	if (e->reason & VMX_EXIT_REASONS_FAILED_ENTRY) {
+		pr_warn_ratelimited("kvmlab: VM entry failed, exit reason 0x%x qualification 0x%llx\n",
+				    e->reason, e->qual);
+		return fail_entry(vcpu, e->reason);
+	}
+	if (basic >= ARRAY_SIZE(vmx_exit_handlers) ||
+	    !vmx_exit_handlers[basic]) {
+		kvmlab_internal_error(vcpu,
+				      KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				      e->reason, e->qual);
+		return 0;
+	}
+	return vmx_exit_handlers[basic](vcpu);
+}
+
+/* ---- the VMCS, written before each entry and read after ---- */
+
+static bool pae_paging(struct kvmlab_vcpu *vcpu)
+{
+	return (vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
+	       !(vcpu->efer & EFER_LMA);
+}
+
+static void write_controls(struct kvmlab_vcpu *vcpu, u64 root)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	bool tdp = vcpu->vm->mmu_ops->tdp;
+	u32 proc = vmcfg.proc, proc2 = vmcfg.proc2;
+	u32 exceptions = BIT(18);	/* #MC belongs to the host */
+
+	if (tdp) {
+		/* The guest's own page tables and CR3: no intercepts. */
+		proc &= ~(CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
+			  CPU_INVLPG_EXITING);
+		proc |= vmcfg.proc_must;
+		vmcs_write(EPT_POINTER, root | 6 | (3 << 3));
+	} else {
+		proc2 &= ~(SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST);
+		exceptions |= BIT(14);
+	}
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmcfg.pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	if (proc & CPU_SECONDARY_CONTROLS)
+		vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
+	vmcs_write(EXCEPTION_BITMAP, exceptions);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_CONTROLS, vmcfg.exit);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_CONTROLS, vmcfg.entry |
+		   ((vcpu->efer & EFER_LMA) ? ENTRY_IA32E_MODE : 0));
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(TSC_OFFSET, vmx->tsc_offset);
+	/* The guest owns no CR0/CR4 bit: it reads the shadows. */
+	vmcs_write(CR0_GUEST_HOST_MASK, ~0UL);
+	vmcs_write(CR4_GUEST_HOST_MASK, ~0UL);
+}
+
+/* The base of the descriptor at @sel in the GDT at @gdt (16 bytes: TSS) */
+static unsigned long tss_base(unsigned long gdt, u16 sel)
+{
+	struct desc_struct *d = (struct desc_struct *)(gdt + (sel & ~7));
+
+	return get_desc_base(d) | ((unsigned long)*(u32 *)(d + 1) << 32);
+}
+
+struct vmx_host_save {
+	u16 ds, es, fs, gs, ldt;
+	unsigned long fs_base, kernel_gs_base;
+	u64 msr[NR_SWAP_MSRS];
+};
+
+static void write_host_state(struct vmx_host_save *h)
+{
+	struct desc_ptr gdt, idt;
+	u64 v;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CR3, __read_cr3());
+	vmcs_write(HOST_CR4, __read_cr4());
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	/* Only RPL-0 GDT selectors may be loaded by VM exit: the rest are
+	 * null in the VMCS and put back by restore_host_state().
+	 */
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=rm" (h->ldt));
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	vmcs_write(HOST_FS_BASE, h->fs_base);
+	rdmsrl(MSR_GS_BASE, v);
+	vmcs_write(HOST_GS_BASE, v);
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	vmcs_write(HOST_GDTR_BASE, gdt.address);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_TR_BASE, tss_base(gdt.address, GDT_ENTRY_TSS * 8));
+	rdmsrl(MSR_IA32_SYSENTER_CS, v);
+	vmcs_write(HOST_IA32_SYSENTER_CS, v);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, v);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_IA32_CR_PAT, v);
+	vmcs_write(HOST_IA32_PAT, v);
+	rdmsrl(MSR_EFER, v);
+	vmcs_write(HOST_IA32_EFER, v);
+	vmcs_write(HOST_RIP, (unsigned long)kvmlab_vmx_return);
+}
+
+/* VM exit left null selectors, a 0xffff GDT limit and a 0x67 TSS limit. */
+static void restore_host_state(struct vmx_host_save *h)
+{
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm" (h->ldt));
+	if (h->ds)
+		loadsegment(ds, h->ds);
+	if (h->es)
+		loadsegment(es, h->es);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	if (h->gs) {
+		/* load_gs_index keeps the kernel's GS base */
+		load_gs_index(h->gs);
+	}
+	load_fixmap_gdt(raw_smp_processor_id());
+	invalidate_tss_limit();
+}
+
+static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	bool tdp = vcpu->vm->mmu_ops->tdp;
+	u64 cr0, cr4, efer = vcpu->efer, fixed0 = vmcfg.cr0_fixed0;
+	u32 event = vmx->pending_event;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		struct vmx_seg *s = &vmx->seg[i];
+
+		vmcs_write(GUEST_ES_SELECTOR + 2 * i, s->sel);
+		vmcs_write(GUEST_ES_LIMIT + 2 * i, s->limit);
+		vmcs_write(GUEST_ES_AR_BYTES + 2 * i, s->ar);
+		vmcs_write(GUEST_ES_BASE + 2 * i, s->base);
+	}
+	vmcs_write(GUEST_GDTR_BASE, vmx->gdtr_base);
+	vmcs_write(GUEST_GDTR_LIMIT, vmx->gdtr_limit);
+	vmcs_write(GUEST_IDTR_BASE, vmx->idtr_base);
+	vmcs_write(GUEST_IDTR_LIMIT, vmx->idtr_limit);
+
+	if (tdp) {
+		/* Caching is the host's business; PE and PG the guest's. */
+		if (vmcfg.unrestricted)
+			fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
+		cr0 = (vcpu->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0;
+		cr4 = vcpu->cr4 | vmcfg.cr4_fixed0;
+		vmcs_write(GUEST_CR3, vcpu->cr3);
+		if (pae_paging(vcpu))
+			for (i = 0; i < 4; i++)
+				vmcs_write(GUEST_PDPTR0 + 2 * i, vcpu->pdptes[i]);
+	} else {
+		/* Shadow tables are always on, PAE or long-mode format. */
+		cr0 = (vcpu->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0 |
+		      X86_CR0_PG | X86_CR0_WP;
+		cr4 = vcpu->cr4 | vmcfg.cr4_fixed0 | X86_CR4_PAE;
+		if (!(efer & EFER_LMA))
+			efer &= ~EFER_LME;
+		vmcs_write(GUEST_CR3, root);
+	}
+	vmcs_write(GUEST_CR0, cr0 & vmcfg.cr0_fixed1);
+	vmcs_write(GUEST_CR4, cr4 & vmcfg.cr4_fixed1);
+	vmcs_write(CR0_READ_SHADOW, vcpu->cr0);
+	vmcs_write(CR4_READ_SHADOW, vcpu->cr4);
+	vmcs_write(GUEST_IA32_EFER, efer);
+	vmcs_write(GUEST_IA32_PAT, vmx->pat);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_RSP, vcpu->regs[VCPU_RSP]);
+	vmcs_write(GUEST_RIP, vcpu->rip);
+	vmcs_write(GUEST_RFLAGS, vmx->rflags);
+	vmcs_write(GUEST_SYSENTER_CS, vmx->sysenter_cs);
+	vmcs_write(GUEST_SYSENTER_ESP, vmx->sysenter_esp);
+	vmcs_write(GUEST_SYSENTER_EIP, vmx->sysenter_eip);
+	vmcs_write(VMCS_LINK_POINTER, ~0UL);
+	vmcs_write(GUEST_ACTIVITY_STATE, 0);
+	/* STI blocking needs IF set: userspace may have cleared IF. */
+	if (!(vmx->rflags & X86_EFLAGS_IF))
+		vmx->interruptibility &= ~GUEST_INTR_STI;
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vmx->interruptibility);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+
+	/* Real mode delivers no error codes. */
+	if (!(vcpu->cr0 & X86_CR0_PE))
+		event &= ~INTR_INFO_DELIVER_CODE;
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, event);
+	vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->pending_event_err);
+	vmcs_write(VM_ENTRY_INSTRUCTION_LEN, 0);
+}
+
+static void read_exit(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	struct vmx_exit_info *e = &vmx->exit;
+	int i;
+
+	e->reason = vmcs_read(VM_EXIT_REASON);
+	e->qual = vmcs_read(EXIT_QUALIFICATION);
+	e->intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+	e->intr_err = vmcs_read(VM_EXIT_INTR_ERROR_CODE);
+	e->idt_info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	e->idt_err = vmcs_read(IDT_VECTORING_ERROR_CODE);
+	e->insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	e->insn_info = vmcs_read(VMX_INSTRUCTION_INFO);
+	e->gpa = 0;
+	if ((e->reason & 0xffff) == EXIT_REASON_EPT_VIOLATION ||
+	    (e->reason & 0xffff) == EXIT_REASON_EPT_MISCONFIG)
+		e->gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	if (e->reason & VMX_EXIT_REASONS_FAILED_ENTRY)
+		return;		/* the guest state is as we wrote it */
+
+	for (i = 0; i < 8; i++) {
+		struct vmx_seg *s = &vmx->seg[i];
+
+		s->sel = vmcs_read(GUEST_ES_SELECTOR + 2 * i);
+		s->limit = vmcs_read(GUEST_ES_LIMIT + 2 * i);
+		s->ar = vmcs_read(GUEST_ES_AR_BYTES + 2 * i);
+		s->base = vmcs_read(GUEST_ES_BASE + 2 * i);
+	}
+	vmx->gdtr_base = vmcs_read(GUEST_GDTR_BASE);
+	vmx->gdtr_limit = vmcs_read(GUEST_GDTR_LIMIT);
+	vmx->idtr_base = vmcs_read(GUEST_IDTR_BASE);
+	vmx->idtr_limit = vmcs_read(GUEST_IDTR_LIMIT);
+	vcpu->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);
+	vcpu->rip = vmcs_read(GUEST_RIP);
+	vmx->rflags = vmcs_read(GUEST_RFLAGS);
+	vmx->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+				(GUEST_INTR_STI | GUEST_INTR_MOV_SS);
+	if (vcpu->vm->mmu_ops->tdp) {
+		/* EPT: the guest loads CR3 (and the PDPTEs) itself. */
+		vcpu->cr3 = vmcs_read(GUEST_CR3);
+		if (pae_paging(vcpu))
+			for (i = 0; i < 4; i++)
+				vcpu->pdptes[i] =
+					vmcs_read(GUEST_PDPTR0 + 2 * i);
+	}
+}
+
+/* An event the exit interrupted is delivered again on the next entry. */
+static void complete_interrupts(struct vcpu_vmx *vmx)
+{
+	u32 info = vmx->exit.idt_info;
+	u32 type = info & INTR_INFO_TYPE_MASK;
+
+	if (!(info & INTR_INFO_VALID) ||
+	    (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_ENTRY))
+		return;
+	/* INTn, INT3, INTO and ICEBP are re-executed from the same RIP;
+	 * external interrupts and NMIs are never injected by kvmlab.
+	 */
+	if (type != INTR_TYPE_HARD_EXCEPTION)
+		return;
+	vmx->pending_event = info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK |
+				     INTR_INFO_DELIVER_CODE |
+				     INTR_INFO_VECTOR_MASK);
+	vmx->pending_event_err = vmx->exit.idt_err;
+}
+
+struct invept_desc {
+	u64 eptp;
+	u64 reserved;
+};
+
+static void invept_all(u64 eptp)
+{
+	struct invept_desc desc = { eptp, 0 };
+	unsigned long type = 2;		/* all contexts */
+
+	asm volatile("invept %0, %1" : : "m" (desc), "r" (type)
+		     : "cc", "memory");
+}
+
+static int vmx_run(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+	bool tdp = vcpu->vm->mmu_ops->tdp;
+	struct vmx_host_save host;
+	u64 root;
+	int i, cpu, failed;
+	u32 insn_err = 0;
+
+	if (vmx->triple_fault) {
+		vmx->triple_fault = false;
+		return shutdown_interception(vcpu);
+	}
+	if (!(vcpu->cr0 & X86_CR0_PE) && !(tdp && vmcfg.unrestricted)) {
+		/* VM entry requires CR0.PE without unrestricted guest. */
+		pr_warn_once("kvmlab: real mode on VT-x needs EPT with unrestricted guest (mmu=npt); the shadow variants (and vm86 mode) do not run it\n");
+		return fail_entry(vcpu, VMX_EXIT_REASONS_FAILED_ENTRY |
+					EXIT_REASON_INVALID_STATE);
+	}
+	root = vcpu->vm->mmu_ops->root_hpa(vcpu);
+	if (!root)
+		return -ENOMEM;
+
+	kernel_fpu_begin();
+	asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	local_irq_disable();
+
+	if (!kvmlab_vcpu_enter_check(vcpu)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return 1;
+	}
+	cpu = smp_processor_id();
+	if (!vmx->vmcs_ready) {
+		vmclear(vmx->vmcs_pa);
+		vmx->vmcs_ready = true;
+	}
+	if (vmptrld(vmx->vmcs_pa)) {
+		WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
+		local_irq_enable();
+		kernel_fpu_end();
+		pr_err("kvmlab: VMPTRLD failed on CPU %d\n", cpu);
+		return -EIO;
+	}
+	write_controls(vcpu, root);
+	write_host_state(&host);
+	write_guest_state(vcpu, root);
+	vmx->pending_event = 0;
+	/* Without VPID every entry and exit flushes the linear TLB; EPT's
+	 * guest-physical one is flushed when the MMU asks.
+	 */
+	if ((test_and_clear_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests) ||
+	     !vmx->ran) && tdp)
+		invept_all(0);
+	vmx->ran = true;
+	/* Guest mode is a quiescent state for RCU, as user mode is. */
+	rcu_virt_note_context_switch(cpu);
+	trace_kvmlab_entry(vcpu);
+
+	for (i = 0; i < NR_SWAP_MSRS; i++) {
+		rdmsrl(swap_msrs[i], host.msr[i]);
+		wrmsrl(swap_msrs[i], vmx->msr[i]);
+	}
+	native_write_cr2(vcpu->cr2);
+
+	failed = kvmlab_vmx_vmrun(vcpu->regs);
+
+	vcpu->cr2 = native_read_cr2();
+	for (i = 0; i < NR_SWAP_MSRS; i++) {
+		rdmsrl(swap_msrs[i], vmx->msr[i]);
+		wrmsrl(swap_msrs[i], host.msr[i]);
+	}
+	if (failed)
+		insn_err = vmcs_read(VM_INSTRUCTION_ERROR);
+	else
+		read_exit(vcpu);
+	vmclear(vmx->vmcs_pa);
+	restore_host_state(&host);
+	if (!failed && (vmx->exit.reason & 0xffff) ==
+			EXIT_REASON_EXCEPTION_NMI &&
+	    (vmx->exit.intr_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
+		nmi_host();
+
+	WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
+	local_irq_enable();
+	asm volatile("fxsave64 %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
+	kernel_fpu_end();
+
+	if (failed) {
+		/* VMfailValid: the VMCS's controls or host state are wrong. */
+		pr_err_ratelimited("kvmlab: VMLAUNCH failed, VM-instruction error %u\n",
+				   insn_err);
+		vmx->exit.reason = VMX_EXIT_REASONS_FAILED_ENTRY;
+		return fail_entry(vcpu, 0x10000 | insn_err);
+	}
+	complete_interrupts(vmx);
+
+	vcpu->stat.exits++;
+	trace_kvmlab_exit(vcpu, KVMLAB_VMX_EXIT_BASE + vmx->exit.reason,
+			  vmx->exit.qual,
+			  vmx->exit.gpa ? vmx->exit.gpa : vmx->exit.intr_info,
+			  vcpu->cr3);
+	return handle_exit(vcpu);
+}
+
+bool vmx_ept_usable(void)
+{
+	return vmcfg.ept;
+}
+
+const struct kvmlab_arch_ops vmx_arch_ops = {
+	.name			= "vmx",
+	.hardware_setup		= vmx_hardware_setup,
+	.hardware_unsetup	= vmx_hardware_unsetup,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.get_segment		= vmx_get_segment,
+	.set_segment		= vmx_set_segment,
+	.get_dtable		= vmx_get_dtable,
+	.set_dtable		= vmx_set_dtable,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.update_cr		= vmx_update_cr,
+	.get_rflags		= vmx_get_rflags,
+	.set_rflags		= vmx_set_rflags,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.queue_exception	= vmx_queue_exception,
+	.run			= vmx_run,
+	.tdp_mmu		= &ept_mmu_ops,
+};
