@@ -328,14 +328,40 @@ static int emul_set_cr(struct x86_emulate_ctxt *ctxt, int cr, u64 val)
 	return X86EMUL_PROPAGATE_FAULT;
 }
 
+/* The in-tree KVM's DR6/DR7 masks (no RTM, no bus-lock detect). */
+#define DR6_FIXED	0xffff0ff0ULL
+#define DR6_VOLATILE	0x0000e00fULL
+#define DR7_FIXED	0x400ULL
+#define DR7_VOLATILE	0xffff2bffULL
+
+/* The emulator maps DR4/5 to DR6/7 (or raises #UD) before calling. */
 static int emul_get_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 *val)
 {
-	return X86EMUL_UNHANDLEABLE;
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+
+	*val = dr < 4 ? vcpu->db[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
+	return X86EMUL_CONTINUE;
 }
 
 static int emul_set_dr(struct x86_emulate_ctxt *ctxt, int dr, u64 val)
 {
-	return X86EMUL_UNHANDLEABLE;
+	struct kvmlab_vcpu *vcpu = ctxt_vcpu(ctxt);
+
+	if (dr < 4) {
+		vcpu->db[dr] = val;
+		return X86EMUL_CONTINUE;
+	}
+	if (val >> 32) {
+		ctxt->exception.vector = 13;
+		ctxt->exception.error_code_valid = true;
+		ctxt->exception.error_code = 0;
+		return X86EMUL_PROPAGATE_FAULT;
+	}
+	if (dr == 6)
+		vcpu->dr6 = (val & DR6_VOLATILE) | DR6_FIXED;
+	else
+		vcpu->dr7 = (val & DR7_VOLATILE) | DR7_FIXED;
+	return X86EMUL_CONTINUE;
 }
 
 static int emul_invlpg(struct x86_emulate_ctxt *ctxt, u64 addr)

@@ -148,6 +148,11 @@ struct kvmlab_vcpu {
 	u64 efer;		/* as the guest sees it (no SVME) */
 	u64 apic_base;
 	u64 tsc_aux;
+	/* Debug registers as the guest sees them: never loaded into the
+	 * CPU (DR0-3 are the host's, VMRUN does not swap them), every MOV
+	 * DR is intercepted and emulated; guest breakpoints do not fire.
+	 */
+	u64 db[4], dr6, dr7;
 
 	int mode;		/* enum kvmlab_vcpu_mode */
 	int cpu;		/* where it last entered the guest */

@@ -222,6 +222,10 @@ static void set_intercepts(struct vmcb_control *c, bool tdp)
 		BIT(INTERCEPT_SKINIT) | BIT(INTERCEPT_WBINVD) |
 		BIT(INTERCEPT_MONITOR) | BIT(INTERCEPT_MWAIT) |
 		BIT(INTERCEPT_XSETBV) | BIT(INTERCEPT_RDPRU);
+	/* DR0-3 are the host's (VMRUN swaps only DR6/DR7): every guest
+	 * MOV DR is emulated on kvmlab_vcpu's copies (emul.c).
+	 */
+	c->intercept_dr = 0xffff | 0xffff << 16;
 	/* #MC belongs to the host. */
 	c->intercept_exceptions = BIT(18);
 	if (tdp)
@@ -801,6 +805,11 @@ static int emulate_interception(struct kvmlab_vcpu *vcpu)
 	return kvmlab_emulate_insn(vcpu);
 }
 
+static int dr_interception(struct kvmlab_vcpu *vcpu)
+{
+	return kvmlab_emulate_insn(vcpu);
+}
+
 static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
 {
 	/* XSAVE is not offered in CPUID yet. */
@@ -814,6 +823,7 @@ static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[SVM_EXIT_WRITE_CR0]	= cr_interception,
 	[SVM_EXIT_WRITE_CR0 + 3] = cr_interception,
 	[SVM_EXIT_WRITE_CR0 + 4] = cr_interception,
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = dr_interception,
 	[SVM_EXIT_EXCP_BASE + 14] = pf_interception,
 	[SVM_EXIT_INVLPG]	= emulate_interception,
 	[SVM_EXIT_INTR]		= intr_interception,

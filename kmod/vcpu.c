@@ -301,6 +301,8 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	fx = vcpu->fpu;
 	*(u16 *)fx = 0x37f;		/* FCW after FNINIT */
 	*(u32 *)(fx + 24) = 0x1f80;	/* MXCSR at reset */
+	vcpu->dr6 = 0xffff0ff0;
+	vcpu->dr7 = 0x400;
 	vcpu->apic_base = 0xfee00000 | (1 << 11) | (id == 0 ? 1 << 8 : 0);
 	if (kvmlab_arch->vcpu_create(vcpu))
 		goto fail;
