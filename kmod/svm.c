@@ -73,6 +73,11 @@ struct vcpu_svm {
 	u32 pending_event;	/* event_inj for the next entry */
 	u32 pending_event_err;
 	bool triple_fault;	/* a fault while delivering #DF */
+	/* The guest's VM_HSAVE_PA and VM_CR: stored only (no nested SVM),
+	 * readable and writable with or without SVM in CPUID, as on the
+	 * in-tree KVM; never the host's.
+	 */
+	u64 vm_hsave_pa, vm_cr;
 };
 
 static inline struct vcpu_svm *to_svm(struct kvmlab_vcpu *vcpu)
@@ -512,6 +517,12 @@ static int svm_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 	case MSR_TSC_AUX:
 		*data = vcpu->tsc_aux;
 		return 0;
+	case MSR_KVMLAB_VM_HSAVE_PA:
+		*data = to_svm(vcpu)->vm_hsave_pa;
+		return 0;
+	case MSR_KVMLAB_VM_CR:
+		*data = to_svm(vcpu)->vm_cr;
+		return 0;
 	}
 	return 1;
 }
@@ -561,6 +572,18 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 		if (data >> 32)
 			return 1;
 		vcpu->tsc_aux = data;
+		return 0;
+	case MSR_KVMLAB_VM_HSAVE_PA:
+		/* a page address the guest could have: the in-tree checks */
+		if (!host && (data & ~PAGE_MASK || data >> boot_cpu_data.x86_phys_bits))
+			return 1;
+		to_svm(vcpu)->vm_hsave_pa = data;
+		return 0;
+	case MSR_KVMLAB_VM_CR:
+		/* only SVM_LOCK (3) and SVMDIS (4) exist */
+		if (data & ~0x18ULL)
+			return 1;
+		to_svm(vcpu)->vm_cr = data;
 		return 0;
 	}
 	return 1;
