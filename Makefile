@@ -18,7 +18,7 @@
 SHELL := /bin/bash
 .PHONY: all deps check check-vmx bench paper fuzz lab clean
 
-PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace
+PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace tests/hostile
 
 V ?= 0
 ifeq ($(V),1)
