@@ -10,7 +10,10 @@
 #   make paper      figures and paper from results/bench.csv (no lab run):
 #                   build/paper/, results/kvmlab.pdf, results/fig/
 #   make fuzz       the fuzz campaigns: the x86 emulator under ASan+UBSan,
-#                   10 million inputs (FUZZ_RUNS=N to change)
+#                   10 million inputs (FUZZ_RUNS=N to change), then in the
+#                   lab the ioctl fuzzer tests/fuzz/kfuzz against
+#                   /dev/kvmlab, 1 million calls (FUZZ_CALLS=N); its
+#                   "fuzz: ..." lines go to build/fuzz.log too
 #   make lab        build the lab's initramfs (build/lab/)
 #   make clean
 .DELETE_ON_ERROR:
@@ -18,7 +21,7 @@
 SHELL := /bin/bash
 .PHONY: all deps check check-vmx bench paper fuzz lab clean
 
-PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace tests/hostile
+PARTS := kmod tools/vmrun tools/kvm_stat tracing guests tests tests/abi tests/trace tests/hostile tests/kill tests/fuzz
 
 V ?= 0
 ifeq ($(V),1)
@@ -78,8 +81,12 @@ paper:
 	$(Q)rm -rf results/fig && cp -r build/paper/fig results/fig
 	$(Q)echo "make paper: results/kvmlab.pdf, figures in results/fig/"
 
+FUZZ_CALLS ?= 1000000
 fuzz: deps
 	$(Q)$(SUB) -C tests/emulator fuzz
+	$(Q)$(SUB) all
+	$(Q)set -o pipefail; mkdir -p build; \
+	lab/run --timeout 3600 tests/fuzz/run $(FUZZ_CALLS) 2>&1 | tee build/fuzz.log
 
 clean:
 	$(Q)for d in $(PARTS); do \
