@@ -766,7 +766,7 @@ static void drop_spte(struct shadow *s, struct kvmlab_sp *sp, int i)
  * must see first (not present, not yet accessed, reserved bits, MMIO)
  * are left empty.
  */
-static void update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 			int i, u64 gpte)
 {
 	struct shadow *s = vm_shadow(vcpu->vm);
@@ -780,9 +780,9 @@ static void update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 	if (!(gpte & PT_PRESENT) || !(gpte & PT_ACCESSED) ||
 	    (gpte & GENMASK_ULL(51, boot_cpu_data.x86_phys_bits)) ||
 	    (!sp->role.nxe && (gpte & PT_NX)))
-		return;
+		return false;
 	if (kvmlab_gfn_to_pfn(vcpu->vm, gfn, &pfn))
-		return;
+		return false;
 	if (!(gpte & PT_WRITABLE))
 		acc &= ~WALK_ACC_WRITE;
 	if (!(gpte & PT_USER))
@@ -799,10 +799,25 @@ static void update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 		spte |= SPTE_NX;
 	r = rmap_get(s, gfn, true);
 	if (!r || ptr_add(&r->sptes, &r->n, &r->max, &sp->spt[i]))
-		return;
+		return false;
 	sp->gfns[i] = gfn;
 	sp->spt[i] = spte;
-	vcpu->stat.mmu_pte_updated++;
+	return true;
+}
+
+/* Shadow entry @i of leaf table @sp from the guest's entry as it is now. */
+static bool refill_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp, int i)
+{
+	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
+	unsigned int gi = i + (esz == 4 ? sp->role.quadrant * 512 : 0);
+	u64 gpte = 0;
+
+	if (kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) +
+				     gi * esz, &gpte, esz)) {
+		drop_leaf(vm_shadow(vcpu->vm), sp, i);
+		return false;
+	}
+	return update_leaf(vcpu, sp, i, gpte);
 }
 
 /* The entries of @sp that guest bytes [off, off + len) of its table
@@ -875,17 +890,10 @@ void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,
 		if (!written_entries(sp, off, len, &first, &last))
 			continue;
 		for (i = first; i <= last; i++) {
-			/* where the guest's entry for shadow entry i is */
-			unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
-			unsigned int gi = i + (esz == 4 ? sp->role.quadrant * 512 : 0);
-			u64 gpte = 0;
-
-			if (sp->role.level == 1 &&
-			    !kvmlab_read_guest_locked(vm, (gpa & PAGE_MASK) +
-						      gi * esz, &gpte, esz))
-				update_leaf(vcpu, sp, i, gpte);
-			else
+			if (sp->role.level != 1)
 				drop_spte(s, sp, i);
+			else if (refill_leaf(vcpu, sp, i))
+				vcpu->stat.mmu_pte_updated++;
 		}
 	}
 	mutex_unlock(&vm->mmu_lock);
@@ -912,7 +920,17 @@ void kvmlab_shadow_invlpg(struct kvmlab_vcpu *vcpu, u64 gva)
 		if (!(*e & SPTE_P))
 			break;
 		if (level == 1) {
-			drop_leaf(s, sp, (gva >> 12) & 511);
+			/* As the in-tree KVM: the entry the guest just
+			 * changed is mapped again without another fault;
+			 * and a table the guest flushes through is in use
+			 * as one, not a flood.
+			 */
+			if (s->policy->invlpg_refill) {
+				sp->write_count = 0;
+				refill_leaf(vcpu, sp, (gva >> 12) & 511);
+			}
+			else
+				drop_leaf(s, sp, (gva >> 12) & 511);
 			break;
 		}
 		sp = spte_child(*e);

@@ -57,6 +57,7 @@ struct kvmlab_sp {
 struct kvmlab_shadow_policy {
 	bool keep_on_cr3;	/* cache: keep shadow pages across CR3 writes */
 	bool write_protect;	/* cache: catch writes to guest page tables */
+	bool invlpg_refill;	/* cache: INVLPG re-reads the guest's entry */
 };
 
 int kvmlab_shadow_init(struct kvmlab_vm *vm,

@@ -10,4 +10,5 @@
 #include "mmu.h"
 
 KVMLAB_SHADOW_VARIANT(cache, "cache",
-		      .keep_on_cr3 = true, .write_protect = true);
+		      .keep_on_cr3 = true, .write_protect = true,
+		      .invlpg_refill = true);
