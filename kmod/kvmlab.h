@@ -29,6 +29,7 @@
 #define KVMLAB_MAX_VCPU_ID	KVMLAB_MAX_VCPUS
 #define KVMLAB_USER_MEM_SLOTS	32
 #define KVMLAB_MAX_CPUID	256
+#define KVMLAB_MCE_BANKS	32	/* the in-tree KVM's KVM_MAX_MCE_BANKS */
 #define KVMLAB_MAX_SLOT_PAGES	(1UL << 22)	/* 16 GiB per slot */
 
 enum kvmlab_reg {
@@ -165,6 +166,21 @@ struct kvmlab_vcpu {
 	int nr_cpuid;
 	struct kvm_cpuid_entry2 *cpuid;
 
+	/* An external interrupt from userspace's PIC/APIC (KVM_INTERRUPT),
+	 * not yet handed to the CPU: irq.c.
+	 */
+	bool irq_queued;
+	u8 irq_vector;
+
+	/* Machine check: registers only, no error is ever reported (msr.c) */
+	u64 mcg_cap, mcg_status, mcg_ctl;
+	u64 mce_banks[4 * KVMLAB_MCE_BANKS];	/* CTL, STATUS, ADDR, MISC */
+
+	/* MTRRs: kept, not applied (msr.c) */
+	u64 mtrr_deftype;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];
+
 	void *fpu;		/* fxsave image of the guest, 16-byte aligned */
 
 	struct kvmlab_vcpu_stat stat;
@@ -216,6 +232,12 @@ struct kvmlab_arch_ops {
 		       bool host);
 	void (*queue_exception)(struct kvmlab_vcpu *vcpu, int vector,
 				bool has_error, u32 error_code);
+	/* RFLAGS.IF set, no interrupt shadow: an interrupt can go in */
+	bool (*interrupt_allowed)(struct kvmlab_vcpu *vcpu);
+	/* an event (exception, interrupt) waits for the next entry */
+	bool (*event_pending)(struct kvmlab_vcpu *vcpu);
+	u8 (*get_tpr)(struct kvmlab_vcpu *vcpu);	/* CR8 */
+	void (*set_tpr)(struct kvmlab_vcpu *vcpu, u8 tpr);
 	/* Enter the guest once and handle the exit: 1 = enter again,
 	 * 0 = return to userspace (run->exit_reason set), < 0 = errno.
 	 */
@@ -305,6 +327,27 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu);
 int kvmlab_complete_pio(struct kvmlab_vcpu *vcpu);
 void kvmlab_internal_error(struct kvmlab_vcpu *vcpu, u32 suberror,
 			   u64 info0, u64 info1);
+
+/* irq.c: interrupts from userspace's interrupt controllers */
+int kvmlab_interrupt(struct kvmlab_vcpu *vcpu, struct kvm_interrupt __user *u);
+bool kvmlab_ready_for_interrupt(struct kvmlab_vcpu *vcpu);
+bool kvmlab_want_irq_window(struct kvmlab_vcpu *vcpu);
+void kvmlab_irq_pre_run(struct kvmlab_vcpu *vcpu);
+void kvmlab_irq_post_run(struct kvmlab_vcpu *vcpu);
+bool kvmlab_irq_window_open(struct kvmlab_vcpu *vcpu);
+
+/* events.c: vCPU state ioctls for full-system VMMs */
+long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
+			 void __user *argp);
+
+/* msr.c: MSRs no backend owns */
+void kvmlab_msr_init(struct kvmlab_vcpu *vcpu);
+int kvmlab_get_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 *data);
+int kvmlab_set_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
+			  bool host);
+/* KVM_GET_MSRS/KVM_SET_MSRS: also what only userspace may touch */
+int kvmlab_get_msr_host(struct kvmlab_vcpu *vcpu, u32 index, u64 *data);
+int kvmlab_set_msr_host(struct kvmlab_vcpu *vcpu, u32 index, u64 data);
 
 /* emul.c: the emulator (emulate.c) applied to a vCPU */
 int kvmlab_emul_init(struct kvmlab_vcpu *vcpu);

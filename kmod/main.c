@@ -158,6 +158,8 @@ static long kvmlab_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_SET_TSS_ADDR:
 		return 0;	/* SVM runs real mode natively: nothing to do */
+	case KVM_SET_GSI_ROUTING:
+		return -EINVAL;	/* routes need an in-kernel irqchip: none */
 	case KVM_CHECK_EXTENSION:
 		return kvmlab_check_extension(arg);
 	case KVM_GET_STATS_FD:
@@ -236,6 +238,14 @@ static long kvmlab_check_extension(long ext)
 	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_MP_STATE:
+		return 1;
+	/*
+	 * GSI routing exists as an ioctl, refused (-EINVAL) without an
+	 * in-kernel irqchip, exactly as the in-tree KVM's; QEMU 7.2 requires
+	 * the capability before it looks at kernel-irqchip=off.
+	 */
+	case KVM_CAP_IRQ_ROUTING:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

@@ -524,7 +524,7 @@ static int svm_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 		*data = to_svm(vcpu)->vm_cr;
 		return 0;
 	}
-	return 1;
+	return kvmlab_get_msr_common(vcpu, index, data);
 }
 
 static bool pat_valid(u64 pat)
@@ -586,7 +586,7 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 		to_svm(vcpu)->vm_cr = data;
 		return 0;
 	}
-	return 1;
+	return kvmlab_set_msr_common(vcpu, index, data, host);
 }
 
 /* Exception classes for delivering one during another (SDM 6.15). */
@@ -638,7 +638,74 @@ static void svm_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
 }
 
+/* ---- interrupts from userspace (irq.c) ---- */
+
+static bool svm_interrupt_allowed(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & 1);
+}
+
+static bool svm_event_pending(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	return (svm->pending_event & SVM_EVTINJ_VALID) || svm->triple_fault;
+}
+
+static u8 svm_get_tpr(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->control.int_ctl & V_TPR_MASK;
+}
+
+static void svm_set_tpr(struct kvmlab_vcpu *vcpu, u8 tpr)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (tpr & V_TPR_MASK);
+}
+
+/*
+ * Before an entry: hand a queued interrupt to the CPU if the guest can take
+ * it and no other event goes first; and if an interrupt still waits, or
+ * userspace asked for the window, arm a virtual interrupt of the highest
+ * priority: the CPU exits (VINTR) as soon as the guest could take one.
+ */
+static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (vcpu->irq_queued && !(svm->pending_event & SVM_EVTINJ_VALID) &&
+	    svm_interrupt_allowed(vcpu)) {
+		svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR |
+				     vcpu->irq_vector;
+		vcpu->irq_queued = false;
+	}
+	if (kvmlab_want_irq_window(vcpu)) {
+		c->int_ctl = (c->int_ctl & ~V_INTR_PRIO_MASK) | V_IRQ |
+			     (0xf << V_INTR_PRIO_SHIFT);
+		c->int_vector = 0;
+		c->intercept_misc1 |= BIT(INTERCEPT_VINTR);
+	} else {
+		c->int_ctl &= ~(V_IRQ | V_INTR_PRIO_MASK);
+		c->intercept_misc1 &= ~BIT(INTERCEPT_VINTR);
+	}
+}
+
 /* ---- exit handlers: 1 = back to the guest, 0 = to userspace ---- */
+
+/* The window opened: the run loop injects, or tells userspace. */
+static int vintr_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+
+	c->int_ctl &= ~(V_IRQ | V_INTR_PRIO_MASK);
+	c->intercept_misc1 &= ~BIT(INTERCEPT_VINTR);
+	return 1;
+}
 
 static void skip_insn(struct kvmlab_vcpu *vcpu, int len)
 {
@@ -853,6 +920,7 @@ static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[SVM_EXIT_NMI]		= intr_interception,
 	[SVM_EXIT_SMI]		= intr_interception,
 	[SVM_EXIT_INIT]		= intr_interception,
+	[SVM_EXIT_VINTR]	= vintr_interception,
 	[SVM_EXIT_RDPMC]	= gp_interception,
 	[SVM_EXIT_CPUID]	= cpuid_interception,
 	[SVM_EXIT_INVD]		= nop2_interception,
@@ -956,6 +1024,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->regs[VCPU_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.cr2 = vcpu->cr2;
+	svm_inject_irq(vcpu);
 	vmcb->control.event_inj = svm->pending_event;
 	vmcb->control.event_inj_err = svm->pending_event_err;
 	svm->pending_event = 0;
@@ -1032,5 +1101,9 @@ const struct kvmlab_arch_ops svm_arch_ops = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.queue_exception	= svm_queue_exception,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.event_pending		= svm_event_pending,
+	.get_tpr		= svm_get_tpr,
+	.set_tpr		= svm_set_tpr,
 	.run			= svm_run,
 };

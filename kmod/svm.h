@@ -102,6 +102,7 @@ struct vmcb {
 #define INTERCEPT_NMI		1
 #define INTERCEPT_SMI		2
 #define INTERCEPT_INIT		3
+#define INTERCEPT_VINTR		4
 #define INTERCEPT_RDPMC		15
 #define INTERCEPT_CPUID		18
 #define INTERCEPT_INVD		22
@@ -130,6 +131,9 @@ struct vmcb {
 #define TLB_CONTROL_FLUSH_ALL_ASID	1
 
 #define V_TPR_MASK		0x0f
+#define V_IRQ			(1 << 8)
+#define V_INTR_PRIO_SHIFT	16
+#define V_INTR_PRIO_MASK	(0xf << V_INTR_PRIO_SHIFT)
 #define V_INTR_MASKING		(1 << 24)
 
 #define SVM_NESTED_CTL_NP_ENABLE	1

@@ -8,6 +8,7 @@
  * thread is an ordinary task: it is preempted, reniced and killed.
  */
 #include <linux/anon_inodes.h>
+#include <linux/bitops.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -53,6 +54,7 @@ static int kvmlab_vcpu_run(struct kvmlab_vcpu *vcpu)
 	r = kvmlab_emulate_complete(vcpu);
 	if (r <= 0)
 		return r;
+	kvmlab_irq_pre_run(vcpu);
 	run->exit_reason = KVM_EXIT_UNKNOWN;
 	while (r > 0) {
 		if (signal_pending(current)) {
@@ -62,6 +64,8 @@ static int kvmlab_vcpu_run(struct kvmlab_vcpu *vcpu)
 		}
 		cond_resched();
 		r = kvmlab_arch->run(vcpu);
+		if (r > 0 && kvmlab_irq_window_open(vcpu))
+			r = 0;
 	}
 	return r;
 }
@@ -124,6 +128,10 @@ static void kvmlab_get_sregs(struct kvmlab_vcpu *vcpu, struct kvm_sregs *s)
 	kvmlab_arch->get_dtable(vcpu, &s->idt, true);
 	kvmlab_arch->get_sregs(vcpu, s);
 	s->apic_base = vcpu->apic_base;
+	/* The one interrupt KVM_INTERRUPT queued, as the in-tree KVM. */
+	if (vcpu->irq_queued)
+		__set_bit(vcpu->irq_vector,
+			  (unsigned long *)s->interrupt_bitmap);
 }
 
 static int kvmlab_set_sregs(struct kvmlab_vcpu *vcpu,
@@ -141,6 +149,12 @@ static int kvmlab_set_sregs(struct kvmlab_vcpu *vcpu,
 	kvmlab_arch->set_dtable(vcpu, &s->idt, true);
 	kvmlab_arch->set_sregs(vcpu, s);
 	vcpu->apic_base = s->apic_base;
+	i = find_first_bit((const unsigned long *)s->interrupt_bitmap,
+			   KVM_NR_INTERRUPTS);
+	if (i < KVM_NR_INTERRUPTS) {
+		vcpu->irq_queued = true;
+		vcpu->irq_vector = i;
+	}
 	kvmlab_sregs_changed(vcpu);
 	return 0;
 }
@@ -159,8 +173,16 @@ static long kvmlab_vcpu_ioctl_locked(struct kvmlab_vcpu *vcpu,
 		if (argp)
 			return -EINVAL;
 		r = kvmlab_vcpu_run(vcpu);
+		kvmlab_irq_post_run(vcpu);
 		trace_kvmlab_userspace_exit(vcpu, r);
 		return r;
+	case KVM_INTERRUPT:
+		return kvmlab_interrupt(vcpu, argp);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return kvmlab_events_ioctl(vcpu, ioctl, argp);
 	case KVM_SET_CPUID2:
 		return kvmlab_set_cpuid2(vcpu, argp);
 	case KVM_GET_MSRS:
@@ -304,6 +326,7 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	vcpu->dr6 = 0xffff0ff0;
 	vcpu->dr7 = 0x400;
 	vcpu->apic_base = 0xfee00000 | (1 << 11) | (id == 0 ? 1 << 8 : 0);
+	kvmlab_msr_init(vcpu);
 	if (kvmlab_arch->vcpu_create(vcpu))
 		goto fail;
 	vcpu->regs[VCPU_RDX] = 0x00600f12;	/* reset signature */

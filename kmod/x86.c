@@ -211,10 +211,10 @@ int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
 		if (copy_from_user(&e, &umsrs->entries[i], sizeof(e)))
 			return -EFAULT;
 		if (set) {
-			if (kvmlab_arch->set_msr(vcpu, e.index, e.data, true))
+			if (kvmlab_set_msr_host(vcpu, e.index, e.data))
 				break;
 		} else {
-			if (kvmlab_arch->get_msr(vcpu, e.index, &e.data))
+			if (kvmlab_get_msr_host(vcpu, e.index, &e.data))
 				break;
 			if (copy_to_user(&umsrs->entries[i], &e, sizeof(e)))
 				return -EFAULT;
