@@ -1,0 +1,54 @@
+# tests/qemu/lib.sh: sourced by tests/qemu/run and tests/qemu/bench (inside
+# the lab, from the repo root).  Loads the driver of a configuration and
+# boots the Linux guest under unmodified QEMU in the 2006 model.
+
+qemu_img=build/qemu/initramfs.cpio.gz
+qemu_kernel=/boot/vmlinuz-$(lab/kernel-version)
+qemu_configs=(kvm-npt1 kvm-npt0 kvmlab-npt kvmlab-cache kvmlab-flush)
+
+qemu_unload_all() {
+	lab/kvmlab unload >/dev/null 2>&1
+	lab/kvm-intree unload >/dev/null 2>&1
+}
+
+# qemu_load CONFIG: load its driver; sets qemu_node (the device QEMU gets
+# as /dev/kvm) and qemu_driver (kvm or kvmlab).  1: unknown or not loaded.
+qemu_load() {
+	qemu_unload_all
+	case "$1" in
+	kvm-npt1) lab/kvm-intree load npt=1; qemu_node=/dev/kvm qemu_driver=kvm ;;
+	kvm-npt0) lab/kvm-intree load npt=0; qemu_node=/dev/kvm qemu_driver=kvm ;;
+	kvmlab-npt|kvmlab-cache|kvmlab-flush)
+		lab/kvmlab load "mmu=${1#kvmlab-}"
+		qemu_node=/dev/kvmlab qemu_driver=kvmlab ;;
+	*) return 1 ;;
+	esac
+	[ -c "$qemu_node" ]
+}
+
+# qemu_boot NODE LOG TIMEOUT [KERNEL ARGS...]: QEMU in a mount namespace
+# whose /dev is a tmpfs with null, zero, full, random, urandom and a kvm
+# node that is NODE; console to LOG.  QEMU's exit status (124: timeout).
+# QEMU_STRACE=FILE: its ioctls there.
+qemu_boot() {
+	local node=$1 log=$2 timeout=$3 dev
+	shift 3
+	dev=$(stat -c '%t:%T' "$node") || return 1
+	# shellcheck disable=SC2016
+	timeout -k 5 "$timeout" unshare -m sh -c '
+		set -e
+		d=$(mktemp -d)
+		mount -t tmpfs -o mode=755 qemudev "$d"
+		for n in null zero full random urandom; do cp -a /dev/$n "$d/"; done
+		mknod -m 600 "$d/kvm" c $((0x${1%:*})) $((0x${1#*:}))
+		mount --bind "$d" /dev
+		shift
+		exec "$@"' sh "$dev" \
+		${QEMU_STRACE:+strace -f -o "$QEMU_STRACE" -e trace=ioctl -X verbose} \
+		qemu-system-x86_64 -accel kvm -machine pc,kernel-irqchip=off \
+		-cpu host,kvm=off -smp 1 -m 256 -nodefaults -no-reboot \
+		-display none -serial stdio -monitor none \
+		-kernel "$qemu_kernel" -initrd "$qemu_img" \
+		-append "console=ttyS0 panic=-1 loglevel=${QEMU_LOGLEVEL:-4} $*" \
+		</dev/null >"$log" 2>&1
+}
