@@ -10,7 +10,8 @@
  * request_interrupt_window set, KVM_RUN returns KVM_EXIT_IRQ_WINDOW_OPEN as
  * soon as the guest could take one (the backend arms a virtual interrupt,
  * VINTR, to learn when).  Errno and exits are the in-tree KVM's without an
- * in-kernel LAPIC.
+ * in-kernel LAPIC.  A backend without these hooks (vmx.c so far) refuses
+ * KVM_INTERRUPT with -EINVAL and never reports the guest ready.
  */
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
@@ -24,6 +25,8 @@ int kvmlab_interrupt(struct kvmlab_vcpu *vcpu, struct kvm_interrupt __user *u)
 {
 	struct kvm_interrupt irq;
 
+	if (!kvmlab_arch->interrupt_allowed)
+		return -EINVAL;
 	if (copy_from_user(&irq, u, sizeof(irq)))
 		return -EFAULT;
 	if (irq.irq >= KVMLAB_NR_INTERRUPTS)
@@ -39,6 +42,8 @@ int kvmlab_interrupt(struct kvmlab_vcpu *vcpu, struct kvm_interrupt __user *u)
 /* The guest can take an interrupt now, and none is queued or in flight. */
 bool kvmlab_ready_for_interrupt(struct kvmlab_vcpu *vcpu)
 {
+	if (!kvmlab_arch->interrupt_allowed)
+		return false;
 	return kvmlab_arch->interrupt_allowed(vcpu) && !vcpu->irq_queued &&
 	       !kvmlab_arch->event_pending(vcpu);
 }
@@ -52,7 +57,8 @@ bool kvmlab_want_irq_window(struct kvmlab_vcpu *vcpu)
 /* KVM_RUN starts: the TPR userspace's APIC holds. */
 void kvmlab_irq_pre_run(struct kvmlab_vcpu *vcpu)
 {
-	kvmlab_arch->set_tpr(vcpu, vcpu->run->cr8 & 0xf);
+	if (kvmlab_arch->set_tpr)
+		kvmlab_arch->set_tpr(vcpu, vcpu->run->cr8 & 0xf);
 }
 
 /* KVM_RUN returns (whatever the reason): what userspace's APIC needs. */
@@ -61,7 +67,7 @@ void kvmlab_irq_post_run(struct kvmlab_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 
 	run->if_flag = !!(kvmlab_arch->get_rflags(vcpu) & X86_EFLAGS_IF);
-	run->cr8 = kvmlab_arch->get_tpr(vcpu);
+	run->cr8 = kvmlab_arch->get_tpr ? kvmlab_arch->get_tpr(vcpu) : 0;
 	run->apic_base = vcpu->apic_base;
 	run->ready_for_interrupt_injection = kvmlab_ready_for_interrupt(vcpu);
 }

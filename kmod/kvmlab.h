@@ -232,6 +232,7 @@ struct kvmlab_arch_ops {
 		       bool host);
 	void (*queue_exception)(struct kvmlab_vcpu *vcpu, int vector,
 				bool has_error, u32 error_code);
+	/* Interrupts from userspace (irq.c); optional: NULL = none */
 	/* RFLAGS.IF set, no interrupt shadow: an interrupt can go in */
 	bool (*interrupt_allowed)(struct kvmlab_vcpu *vcpu);
 	/* an event (exception, interrupt) waits for the next entry */
