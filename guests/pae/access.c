@@ -7,30 +7,17 @@
  * fault or no fault, the #PF error code, CR2, and the accessed/dirty bits.
  * (User-mode cases need ring 3 and are not here yet.)
  */
-#include "guest.h"
+#include "paging.h"
 
-#define P	(1ull << 0)
-#define W	(1ull << 1)
-#define A	(1ull << 5)
-#define D	(1ull << 6)
-#define NX	(1ull << 63)
+#define P	PTE_P
+#define W	PTE_W
+#define A	PTE_A
+#define D	PTE_D
+#define NX	PTE_NX
 #define VA	0x40000000u
 #define FRAME	0x00a00000u	/* the test page's frame: 10 MiB */
 
 static u64 pt[512] __attribute__((aligned(4096)));
-/* vmrun's PAE and long-mode maps both have the PDs at VMRUN_PT_ADDR +
- * 0x2000, one per GiB */
-#define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
-
-static unsigned long cr0(void) { unsigned long v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static void set_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
-static unsigned long cr2(void) { unsigned long v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static void flush_tlb(void)
-{
-	unsigned long v;
-
-	asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(v) :: "memory");
-}
 
 enum { READ, WRITE, FETCH };
 static const char *const op_name[] = { "read", "write", "fetch" };
@@ -93,14 +80,14 @@ int main(void)
 		u32 err = 0;
 		PDE_1G = (uintptr_t)pt | P | (pdew ? W : 0) | (pdenx ? NX : 0);
 		*(volatile u64 *)&pt[0] = FRAME | P | (ptew ? W : 0) | (ptenx ? NX : 0);
-		set_cr0(wp ? cr0() | 0x10000 : cr0() & ~0x10000ul);
+		write_cr0(wp ? read_cr0() | 0x10000 : read_cr0() & ~0x10000ul);
 		flush_tlb();
 
 		int fault_w = op == WRITE && wp && !(pdew && ptew);
 		int fault_x = op == FETCH && (pdenx || ptenx);
 		u32 want_err = fault_w ? 0x3 : fault_x ? 0x11 : 0;
 		int vec = access(op, &err);
-		u32 fault_addr = (u32)cr2();
+		u32 fault_addr = (u32)read_cr2();
 		u64 pte = *(volatile u64 *)&pt[0];
 		int ok;
 		if (fault_w || fault_x)
@@ -121,12 +108,12 @@ int main(void)
 	flush_tlb();
 	u32 err;
 	int vec = access(READ, &err);
-	report(vec == 14 && err == 0 && cr2() == VA, "not-present-read");
+	report(vec == 14 && err == 0 && read_cr2() == VA, "not-present-read");
 	vec = access(WRITE, &err);
-	report(vec == 14 && err == 2 && cr2() == VA, "not-present-write");
+	report(vec == 14 && err == 2 && read_cr2() == VA, "not-present-write");
 	value("cases", cases);
 	value("bad", bad);
-	PDE_1G = (1ull << 30) | P | W | (1 << 7);	/* restore vmrun's 2 MiB page */
+	PDE_1G = PDE_1G_VMRUN;
 	flush_tlb();
 	return 0;
 }

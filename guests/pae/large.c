@@ -11,32 +11,22 @@
  * a table, and in a 2 MiB PDE.  Built as
  * pae/large and, from long/large.c, long/large.
  */
-#include "guest.h"
+#include "paging.h"
 
-#define P	(1ull << 0)
-#define W	(1ull << 1)
-#define A	(1ull << 5)
-#define D	(1ull << 6)
-#define PS	(1ull << 7)
+#define P	PTE_P
+#define W	PTE_W
+#define A	PTE_A
+#define D	PTE_D
+#define PS	PTE_PS
 #define RSV13	(1ull << 13)
-#define NX	(1ull << 63)
+#define NX	PTE_NX
 #define FRAME2M	0x00a00000u		/* 10 MiB: 2 MiB aligned */
 #define VA2M	0x40000000u		/* PD for GiB 1, entry 0 */
-#define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
 #ifdef __x86_64__
 #define VA1G	0x80000000u		/* PDPTE 2 -> physical 0 */
 #define PDPTE_2	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x1000 + 2 * 8))
 #endif
 
-static unsigned long cr0(void) { unsigned long v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static void set_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
-static unsigned long cr2(void) { unsigned long v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static void flush_tlb(void)
-{
-	unsigned long v;
-
-	asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(v) :: "memory");
-}
 
 enum { READ, WRITE, FETCH };
 static const char *const op_name[] = { "read", "write", "fetch" };
@@ -91,7 +81,7 @@ static void permute(const char *lvl, volatile u64 *e, uintptr_t va, u64 frame)
 		u32 err = 0;
 
 		*e = frame | P | PS | (w ? W : 0) | (nx ? NX : 0);
-		set_cr0(wp ? cr0() | 0x10000 : cr0() & ~0x10000ul);
+		write_cr0(wp ? read_cr0() | 0x10000 : read_cr0() & ~0x10000ul);
 		flush_tlb();
 
 		int fault_w = op == WRITE && wp && !w;
@@ -102,7 +92,7 @@ static void permute(const char *lvl, volatile u64 *e, uintptr_t va, u64 frame)
 		int ok;
 
 		if (fault_w || fault_x)
-			ok = vec == 14 && err == want_err && cr2() == va &&
+			ok = vec == 14 && err == want_err && read_cr2() == va &&
 			     !(ent & D);
 		else
 			ok = vec == -1 && (ent & A) && !!(ent & D) == (op == WRITE);
@@ -111,7 +101,7 @@ static void permute(const char *lvl, volatile u64 *e, uintptr_t va, u64 frame)
 		report(ok, "%s-w%d-nx%d-wp%d-%s", lvl, w, nx, wp, op_name[op]);
 		if (!ok)
 			printf("  vector %d error 0x%x cr2 0x%lx entry 0x%x%08x\n",
-			       vec, err, cr2(), (u32)(ent >> 32), (u32)ent);
+			       vec, err, read_cr2(), (u32)(ent >> 32), (u32)ent);
 	}
 	/* a reserved bit in the large entry: P|RSVD, plus W or I/D */
 	for (int op = READ; rsvd_cases && op <= FETCH; op++) {
@@ -121,7 +111,7 @@ static void permute(const char *lvl, volatile u64 *e, uintptr_t va, u64 frame)
 		*e = frame | P | W | PS | RSV13;
 		flush_tlb();
 		int vec = access(op, va, &err);
-		int ok = vec == 14 && err == want && cr2() == va;
+		int ok = vec == 14 && err == want && read_cr2() == va;
 
 		cases++;
 		bad += !ok;
@@ -148,7 +138,7 @@ static void nx_reserved(void)
 		PDE_1G = (c[i].pde & PS ? FRAME2M : (uintptr_t)pt4k) | P | W | c[i].pde;
 		flush_tlb();
 		int vec = access(c[i].op, VA2M, &err);
-		int ok = vec == 14 && err == c[i].want && cr2() == VA2M;
+		int ok = vec == 14 && err == c[i].want && read_cr2() == VA2M;
 
 		cases++;
 		bad += !ok;
@@ -180,7 +170,7 @@ int main(void)
 	permute("2m", &PDE_1G, VA2M, FRAME2M);
 	if (rsvd_cases)
 		nx_reserved();
-	PDE_1G = (1ull << 30) | P | W | PS;		/* vmrun's map again */
+	PDE_1G = PDE_1G_VMRUN;
 #ifdef __x86_64__
 	/* 1 GiB page onto physical 0: the frame is at VA1G + FRAME2M */
 	permute("1g", &PDPTE_2, VA1G + FRAME2M, 0);

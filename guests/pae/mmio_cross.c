@@ -9,15 +9,14 @@
  * writes.  vmrun
  * logs each MMIO access; the sequence is compared with the in-tree KVM.
  */
-#include "guest.h"
+#include "paging.h"
 
-#define P	(1ull << 0)
-#define W	(1ull << 1)
+#define P	PTE_P
+#define W	PTE_W
 #define VA	0x40000000u
 #define FRAME	0x00a00000u
 
 static u64 pt[512] __attribute__((aligned(4096)));
-#define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
 
 #define RAM0	((volatile u8 *)(uintptr_t)FRAME)		/* VA + 0 */
 #define RAM1	((volatile u8 *)(uintptr_t)(FRAME + 0x1000))	/* VA + 0x2000 */

@@ -9,19 +9,14 @@
  * Built as pae/string_pio and (from long/string_pio.c) under 4-level
  * paging.
  */
-#include "guest.h"
+#include "paging.h"
 
-#define P	(1ull << 0)
-#define W	(1ull << 1)
+#define P	PTE_P
+#define W	PTE_W
 #define VA	0x40000000u
 #define FRAME	0x00a00000u
 
 static u64 pt[512] __attribute__((aligned(4096)));
-#define PDE_1G	(*(volatile u64 *)(uintptr_t)(VMRUN_PT_ADDR + 0x3000))
-
-static unsigned long cr0(void) { unsigned long v; asm volatile("mov %%cr0, %0" : "=r"(v)); return v; }
-static void set_cr0(unsigned long v) { asm volatile("mov %0, %%cr0" :: "r"(v) : "memory"); }
-static unsigned long cr2(void) { unsigned long v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 
 static u32 fold_bytes(const u8 *p, unsigned int n, unsigned int size)
 {
@@ -49,7 +44,7 @@ int main(void)
 	pt[1] = (FRAME + 0x1000) | P | W;
 	pt[2] = 0;				/* not present */
 	pt[3] = (FRAME + 0x2000) | P;		/* read-only */
-	set_cr0(cr0() | 0x10000);		/* WP */
+	write_cr0(read_cr0() | 0x10000);		/* WP */
 	for (int i = 0; i < 0x3000; i++)
 		frame[i] = (u8)(i * 7 + 3);
 
@@ -83,11 +78,11 @@ int main(void)
 	vec = exc_take(&err);
 	value("outsb-np-vector", vec);
 	value("outsb-np-error", err);
-	value("outsb-np-cr2", cr2());
+	value("outsb-np-cr2", read_cr2());
 	value("outsb-np-ecx", n);
 	value("outsb-np-esi", ptr);
 	value("outsb-np-elements", inl(PORT_PIODEV_COUNT));
-	report(vec == 14 && err == 0 && cr2() == VA + 0x2000 && n == 16 &&
+	report(vec == 14 && err == 0 && read_cr2() == VA + 0x2000 && n == 16 &&
 	       ptr == VA + 0x2000 && inl(PORT_PIODEV_COUNT) == 16,
 	       "outsb-into-not-present");
 
@@ -105,7 +100,7 @@ int main(void)
 		exc_expect(2);
 		asm volatile("cld; rep insl" : "+D"(ptr), "+c"(n) : "d"((u16)PORT_PIODEV_SEQ) : "memory");
 		vec = exc_take(&err);
-		report(vec == 14 && err == 3 && cr2() == VA + 0x3000 &&
+		report(vec == 14 && err == 3 && read_cr2() == VA + 0x3000 &&
 		       n == 4 && ptr == VA + 0x3000 &&
 		       frame[0x2000] == (u8)(0x2000 * 7 + 3) &&
 		       inl(PORT_PIODEV_SEQ) == 0x200, "insl-into-read-only");
