@@ -267,14 +267,17 @@ static int vmx_setup_config(void)
 			    CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
 			    CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
 			    CPU_UNCOND_IO_EXITING | CPU_MONITOR_EXITING |
-			    CPU_USE_TSC_OFFSETTING,
+			    CPU_USE_TSC_OFFSETTING | CPU_MOV_DR_EXITING,
 			    CPU_SECONDARY_CONTROLS,
 			    tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				  MSR_IA32_VMX_PROCBASED_CTLS, &c->proc);
 	if (r)
 		return r;
-	/* Every I/O port and MSR exits: no bitmaps. */
-	c->proc &= ~(CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS);
+	/* Every I/O port and MSR exits: no bitmaps.  The interrupt window
+	 * is opened per entry.
+	 */
+	c->proc &= ~(CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
+		     CPU_INTR_WINDOW_EXITING);
 	rdmsr(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 		    MSR_IA32_VMX_PROCBASED_CTLS, lo, hi);
 	c->proc_must = lo;
@@ -598,7 +601,7 @@ static int vmx_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 		*data = vcpu->tsc_aux;
 		return 0;
 	}
-	return 1;
+	return kvmlab_get_msr_common(vcpu, index, data);
 }
 
 static bool pat_valid(u64 pat)
@@ -649,7 +652,7 @@ static int vmx_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 		vcpu->tsc_aux = data;
 		return 0;
 	}
-	return 1;
+	return kvmlab_set_msr_common(vcpu, index, data, host);
 }
 
 /* Exception classes for delivering one during another (SDM 6.15). */
@@ -697,6 +700,52 @@ static void vmx_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 			     vector | (has_error ? INTR_INFO_DELIVER_CODE : 0);
 	vmx->pending_event_err = error_code;
 	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
+}
+
+/* ---- interrupts from userspace (irq.c) ---- */
+
+static bool vmx_interrupt_allowed(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	return (vmx->rflags & X86_EFLAGS_IF) &&
+	       !(vmx->interruptibility & (GUEST_INTR_STI | GUEST_INTR_MOV_SS));
+}
+
+static bool vmx_event_pending(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	return (vmx->pending_event & INTR_INFO_VALID) || vmx->triple_fault;
+}
+
+static u8 vmx_get_tpr(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->cr8;
+}
+
+static void vmx_set_tpr(struct kvmlab_vcpu *vcpu, u8 tpr)
+{
+	to_vmx(vcpu)->cr8 = tpr & 15;
+}
+
+/*
+ * Before an entry: hand a queued interrupt to the CPU if the guest can
+ * take it and no other event goes first.  True: open the interrupt
+ * window (an interrupt still waits, or userspace asked for the window):
+ * the CPU exits as soon as the guest could take one.
+ */
+static bool vmx_inject_irq(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	if (vcpu->irq_queued && !(vmx->pending_event & INTR_INFO_VALID) &&
+	    vmx_interrupt_allowed(vcpu)) {
+		vmx->pending_event = INTR_INFO_VALID | INTR_TYPE_EXT_INTR |
+				     vcpu->irq_vector;
+		vcpu->irq_queued = false;
+	}
+	return kvmlab_want_irq_window(vcpu);
 }
 
 /* ---- exit handlers: 1 = back to the guest, 0 = to userspace ---- */
@@ -872,9 +921,18 @@ static int cr_interception(struct kvmlab_vcpu *vcpu)
 	return 1;
 }
 
+/* INVLPG; MOV to or from DRn on kvmlab_vcpu's copies (DR0-3 are the
+ * host's: VM entry and exit swap only DR7).
+ */
 static int emulate_interception(struct kvmlab_vcpu *vcpu)
 {
 	return kvmlab_emulate_insn(vcpu);
+}
+
+/* The window opened: the run loop injects, or tells userspace. */
+static int intr_window_interception(struct kvmlab_vcpu *vcpu)
+{
+	return 1;
 }
 
 static int nmi_host(void)
@@ -926,6 +984,7 @@ static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = intr_interception,
 	[EXIT_REASON_TRIPLE_FAULT]	= shutdown_interception,
 	[EXIT_REASON_INIT]		= ignore_interception,
+	[EXIT_REASON_INTR_WINDOW]	= intr_window_interception,
 	[EXIT_REASON_SIPI]		= ignore_interception,
 	[EXIT_REASON_IO_SMI]		= ignore_interception,
 	[EXIT_REASON_OTHER_SMI]		= ignore_interception,
@@ -946,6 +1005,7 @@ static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[EXIT_REASON_VMXOFF]		= ud_interception,
 	[EXIT_REASON_VMXON]		= ud_interception,
 	[EXIT_REASON_CR_ACCESS]		= cr_interception,
+	[EXIT_REASON_DR_ACCESS]		= emulate_interception,
 	[EXIT_REASON_IO_INSTRUCTION]	= io_interception,
 	[EXIT_REASON_MSR_READ]		= msr_interception,
 	[EXIT_REASON_MSR_WRITE]		= msr_interception,
@@ -997,7 +1057,7 @@ static bool pae_paging(struct kvmlab_vcpu *vcpu)
 	       !(vcpu->efer & EFER_LMA);
 }
 
-static void write_controls(struct kvmlab_vcpu *vcpu, u64 root)
+static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
 	bool tdp = vcpu->vm->mmu_ops->tdp;
@@ -1014,6 +1074,8 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root)
 		proc2 &= ~(SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST);
 		exceptions |= BIT(14);
 	}
+	if (window)
+		proc |= CPU_INTR_WINDOW_EXITING;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmcfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	if (proc & CPU_SECONDARY_CONTROLS)
@@ -1242,9 +1304,10 @@ static void complete_interrupts(struct vcpu_vmx *vmx)
 	    (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_ENTRY))
 		return;
 	/* INTn, INT3, INTO and ICEBP are re-executed from the same RIP;
-	 * external interrupts and NMIs are never injected by kvmlab.
+	 * NMIs are never injected by kvmlab.  An exception, or an interrupt
+	 * from KVM_INTERRUPT, whose delivery the exit cut short goes again.
 	 */
-	if (type != INTR_TYPE_HARD_EXCEPTION)
+	if (type != INTR_TYPE_HARD_EXCEPTION && type != INTR_TYPE_EXT_INTR)
 		return;
 	vmx->pending_event = info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK |
 				     INTR_INFO_DELIVER_CODE |
@@ -1272,6 +1335,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	bool tdp = vcpu->vm->mmu_ops->tdp;
 	struct vmx_host_save host;
 	u64 root;
+	bool window;
 	int i, cpu, failed;
 	u32 insn_err = 0;
 
@@ -1288,6 +1352,8 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	root = vcpu->vm->mmu_ops->root_hpa(vcpu);
 	if (!root)
 		return -ENOMEM;
+
+	window = vmx_inject_irq(vcpu);
 
 	kernel_fpu_begin();
 	asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
@@ -1310,7 +1376,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		pr_err("kvmlab: VMPTRLD failed on CPU %d\n", cpu);
 		return -EIO;
 	}
-	write_controls(vcpu, root);
+	write_controls(vcpu, root, window);
 	write_host_state(&host);
 	write_guest_state(vcpu, root);
 	vmx->pending_event = 0;
@@ -1394,6 +1460,10 @@ const struct kvmlab_arch_ops vmx_arch_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.queue_exception	= vmx_queue_exception,
+	.interrupt_allowed	= vmx_interrupt_allowed,
+	.event_pending		= vmx_event_pending,
+	.get_tpr		= vmx_get_tpr,
+	.set_tpr		= vmx_set_tpr,
 	.run			= vmx_run,
 	.tdp_mmu		= &ept_mmu_ops,
 };
