@@ -66,6 +66,7 @@ static struct shared *sh;
 static const char *dev = "/dev/kvmlab";
 static int nthreads = 4;
 static int sock = -1;			/* to this process's fd receiver */
+static int in_fork;			/* a fork of a threaded process */
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static int pool_fd[POOL];
@@ -138,6 +139,11 @@ static void put(int fd, enum kind k)
 
 	if (fd < 0)
 		return;
+	/* another thread may have held pool_lock at fork(): never take it */
+	if (in_fork) {
+		close(fd);
+		return;
+	}
 	pthread_mutex_lock(&pool_lock);
 	for (i = 0; i < POOL; i++) {
 		if (pool_kind[i] == K_NONE) {
@@ -358,6 +364,7 @@ static void fd_op(unsigned int *s, int i, enum kind k)
 			if (!pid) {
 				unsigned int cs = rand_r(s);
 
+				in_fork = 1;
 				for (int n = 0; n < 20; n++) {
 					enum kind kk;
 					int j = pick(&cs, &kk);
