@@ -184,7 +184,7 @@ struct kvmlab_vcpu {
 	void *fpu;		/* fxsave image of the guest, 16-byte aligned */
 
 	struct kvmlab_vcpu_stat stat;
-	void *arch;		/* backend private (struct vcpu_svm) */
+	void *arch;		/* backend private (vcpu_svm, vcpu_vmx) */
 };
 
 struct kvmlab_vm {
