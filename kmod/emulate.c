@@ -485,18 +485,24 @@ static int fetch(struct x86_emulate_ctxt *ctxt, unsigned int bytes, u64 *val)
 	return X86EMUL_CONTINUE;
 }
 
-/* Data read through read_emulated, replayed from the cache on a re-run. */
-static int read_piece(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
+/*
+ * Reads that may leave for userspace (MMIO, port input) are cached: the
+ * instruction runs again when the data is back, and replays the reads
+ * that already completed instead of repeating them.
+ */
+static bool rc_replay(struct x86_emulate_ctxt *ctxt, void *val,
 		      unsigned int bytes)
 {
-	int rc;
+	if (ctxt->rc.pos + bytes > ctxt->rc.end)
+		return false;
+	memcpy(val, ctxt->rc.data + ctxt->rc.pos, bytes);
+	ctxt->rc.pos += bytes;
+	return true;
+}
 
-	if (ctxt->rc.pos + bytes <= ctxt->rc.end) {
-		memcpy(val, ctxt->rc.data + ctxt->rc.pos, bytes);
-		ctxt->rc.pos += bytes;
-		return X86EMUL_CONTINUE;
-	}
-	rc = ctxt->ops->read_emulated(ctxt, la, val, bytes);
+static int rc_record(struct x86_emulate_ctxt *ctxt, int rc, const void *val,
+		     unsigned int bytes)
+{
 	if (rc == X86EMUL_IO_NEEDED)
 		ctxt->io_read_pending = true;
 	if (rc != X86EMUL_CONTINUE)
@@ -507,6 +513,15 @@ static int read_piece(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
 		ctxt->rc.pos = ctxt->rc.end;
 	}
 	return X86EMUL_CONTINUE;
+}
+
+static int read_piece(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
+		      unsigned int bytes)
+{
+	if (rc_replay(ctxt, val, bytes))
+		return X86EMUL_CONTINUE;
+	return rc_record(ctxt, ctxt->ops->read_emulated(ctxt, la, val, bytes),
+			 val, bytes);
 }
 
 /*
@@ -540,26 +555,12 @@ static int read_data(struct x86_emulate_ctxt *ctxt, u64 la, void *val,
 static int port_in(struct x86_emulate_ctxt *ctxt, u16 port, void *val,
 		   unsigned int bytes)
 {
-	int rc;
-
-	if (ctxt->rc.pos + bytes <= ctxt->rc.end) {
-		memcpy(val, ctxt->rc.data + ctxt->rc.pos, bytes);
-		ctxt->rc.pos += bytes;
+	if (rc_replay(ctxt, val, bytes))
 		return X86EMUL_CONTINUE;
-	}
 	if (!ctxt->ops->pio_in)
 		return X86EMUL_UNHANDLEABLE;
-	rc = ctxt->ops->pio_in(ctxt, port, val, bytes);
-	if (rc == X86EMUL_IO_NEEDED)
-		ctxt->io_read_pending = true;
-	if (rc != X86EMUL_CONTINUE)
-		return rc;
-	if (ctxt->rc.end + bytes <= X86EMUL_READ_CACHE) {
-		memcpy(ctxt->rc.data + ctxt->rc.end, val, bytes);
-		ctxt->rc.end += bytes;
-		ctxt->rc.pos = ctxt->rc.end;
-	}
-	return X86EMUL_CONTINUE;
+	return rc_record(ctxt, ctxt->ops->pio_in(ctxt, port, val, bytes),
+			 val, bytes);
 }
 
 static int read_mem(struct x86_emulate_ctxt *ctxt, int seg, u64 ea,
