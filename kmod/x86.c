@@ -279,19 +279,25 @@ static unsigned long addr_mask(u8 addr_size)
 	return addr_size == 8 ? ~0UL : (1UL << (addr_size * 8)) - 1;
 }
 
-/* The linear address of a string operand: in 64-bit mode only FS and
- * GS have a base; elsewhere the sum wraps at 4 GiB.
+/* The base a string operand's offset adds to: in 64-bit mode (*lm) only
+ * FS and GS have one, and nothing wraps; elsewhere the sum wraps at 4 GiB.
  */
-static u64 string_la(struct kvmlab_vcpu *vcpu, int seg, unsigned long off)
+static u64 string_base(struct kvmlab_vcpu *vcpu, int seg, bool *lm)
 {
 	struct kvm_segment s;
 	struct kvm_segment cs;
 
-	kvmlab_arch->get_segment(vcpu, &s, seg);
 	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
-	if (cs.l)
-		return (seg == SEG_FS || seg == SEG_GS) ? s.base + off : off;
-	return (u32)(s.base + off);
+	*lm = cs.l;
+	if (*lm && seg != SEG_FS && seg != SEG_GS)
+		return 0;
+	kvmlab_arch->get_segment(vcpu, &s, seg);
+	return s.base;
+}
+
+static u64 string_la(u64 base, bool lm, unsigned long off)
+{
+	return lm ? base + off : (u32)(base + off);
 }
 
 static u32 string_cpl_access(struct kvmlab_vcpu *vcpu, u32 access)
@@ -368,12 +374,14 @@ static long pio_string_walk(struct kvmlab_vcpu *vcpu, bool to_guest,
 		    -pio->size : pio->size;
 	u32 access = string_cpl_access(vcpu, to_guest ? PFERR_WRITE : 0);
 	u8 *data = vcpu->pio_data;
-	u64 fault_la;
+	u64 fault_la, base;
 	u32 i, ec;
+	bool lm;
 
 	*faulted = false;
+	base = string_base(vcpu, seg, &lm);
 	for (i = 0; i < pio->count; i++, off += step) {
-		u64 la = string_la(vcpu, seg, off & mask);
+		u64 la = string_la(base, lm, off & mask);
 		int r = string_access(vcpu, la,
 				      probe ? NULL : data + i * pio->size,
 				      pio->size, access, &fault_la, &ec);
@@ -438,23 +446,25 @@ static int pio_decode_prefixes(struct kvmlab_vcpu *vcpu)
 	struct kvm_segment cs;
 	unsigned int n;
 	u8 insn[15];
-	u64 la, fault_la;
-	u32 ec;
+	u64 la, fault_la, base;
+	u32 ec, access;
+	bool lm;
 	int i, r;
 
 	kvmlab_arch->get_segment(vcpu, &cs, SEG_CS);
 	pio->addr_size = cs.l ? 8 : cs.db ? 4 : 2;
 	pio->seg = 3;	/* DS */
 	/* the CPU just fetched it: to the page end is mapped, maybe more */
-	la = string_la(vcpu, SEG_CS, vcpu->rip);
+	base = string_base(vcpu, SEG_CS, &lm);
+	la = string_la(base, lm, vcpu->rip);
+	access = string_cpl_access(vcpu, PFERR_FETCH);
 	n = min_t(unsigned int, sizeof(insn), PAGE_SIZE - offset_in_page(la));
-	r = string_access(vcpu, la, insn, n,
-			  string_cpl_access(vcpu, PFERR_FETCH), &fault_la, &ec);
+	r = string_access(vcpu, la, insn, n, access, &fault_la, &ec);
 	if (r)
 		return r < 0 ? r : -EFAULT;
 	if (n < sizeof(insn) &&
-	    string_access(vcpu, la + n, insn + n, sizeof(insn) - n,
-			  string_cpl_access(vcpu, PFERR_FETCH), &fault_la, &ec))
+	    string_access(vcpu, la + n, insn + n, sizeof(insn) - n, access,
+			  &fault_la, &ec))
 		memset(insn + n, 0x90, sizeof(insn) - n);
 	for (i = 0; i < sizeof(insn); i++) {
 		switch (insn[i]) {
