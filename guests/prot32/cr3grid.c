@@ -21,73 +21,20 @@
  * values at NAS=CENTER (the centre once); CENTER=0: the full grid.
  * SWITCHES default 256.  Needs 4 MiB + 256 * LEVELS * 4 KiB + 1 MiB.
  */
-#include "guest.h"
+#include "addrspace.h"
 
 #define MAX_AS		256
 #define MAX_PAGES	256
-#define TABLES		0x00400000u	/* page tables from 4 MiB on */
-
-#if defined(__x86_64__)
-#define LEVELS	4
-#define VA	0x8000000000ull
-typedef u64 pte_t;
-#elif defined(MODE_PAE)
-#define LEVELS	3
-#define VA	0x40000000u
-typedef u64 pte_t;
-#else
-#define LEVELS	2
-#define VA	0x40000000u
-typedef u32 pte_t;
-#endif
 
 static uintptr_t roots[MAX_AS];
-static uintptr_t next_free = TABLES;
 static u32 bad;
-
-static pte_t *alloc_page(void)
-{
-	pte_t *p = (pte_t *)next_free;
-
-	next_free += 0x1000;
-	memset(p, 0, 0x1000);
-	return p;
-}
-
-static inline void write_cr3(uintptr_t v) { asm volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
 
 /* One address space mapping VA + i * 4 KiB to frames + i * 4 KiB. */
 static uintptr_t build(uintptr_t frames)
 {
 	pte_t *pt;
-	uintptr_t root;
+	uintptr_t root = as_build(&pt);
 
-#if LEVELS == 2
-	pte_t *pd = alloc_page();
-
-	pt = alloc_page();
-	for (u32 i = 0; i < 256; i++)	/* identity 4 MiB pages, low 1 GiB */
-		pd[i] = i << 22 | 0x83;
-	pd[VA >> 22] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pd;
-#elif LEVELS == 3
-	pte_t *pdpt = alloc_page(), *pd = alloc_page();
-
-	pt = alloc_page();
-	pdpt[0] = (VMRUN_PT_ADDR + 0x2000) | 0x1;	/* vmrun's PD, low 1 GiB */
-	pdpt[1] = (uintptr_t)pd | 0x1;			/* VA = 1 GiB */
-	pd[0] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pdpt;
-#else
-	pte_t *pml4 = alloc_page(), *pdpt = alloc_page(), *pd = alloc_page();
-
-	pt = alloc_page();
-	pml4[0] = (VMRUN_PT_ADDR + 0x1000) | 0x3;	/* vmrun's PDPT, low 4 GiB */
-	pml4[1] = (uintptr_t)pdpt | 0x3;		/* VA = 512 GiB */
-	pdpt[0] = (uintptr_t)pd | 0x3;
-	pd[0] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pml4;
-#endif
 	for (u32 p = 0; p < MAX_PAGES; p++)
 		pt[p] = (frames + p * 0x1000) | 0x3;
 	return root;
@@ -143,11 +90,7 @@ int main(void)
 	for (u32 as = 0; as < MAX_AS; as++)
 		roots[as] = build(frames);
 	value("paging-levels", LEVELS);
-#if LEVELS == 2
-	write_cr3(roots[0]);
-	asm volatile("mov %%cr4, %%eax; or $0x10, %%eax; mov %%eax, %%cr4" ::: "eax");
-	asm volatile("mov %%cr0, %%eax; or $0x80000000, %%eax; mov %%eax, %%cr0" ::: "eax");
-#endif
+	as_paging_on(roots[0]);
 	if (center) {
 		for (u32 i = 0; i < 9; i++)
 			if (nmask & 1u << i) {

@@ -14,88 +14,18 @@
  * (arg 3 tells the guest how much memory vmrun gave it; default 16).
  * Defaults 8 x 64 x 20, as prot32/cr3switch.  NAS <= 1024, NPAGES <= 512.
  *
- * Per address space:
- *   32-bit: a page directory (4 MiB identity pages for the low 1 GiB) and
- *           a page table at VA = 1 GiB; CR4.PSE is turned on.
- *   PAE:    a PDPT whose entry 0 is vmrun's identity PD for the low 1 GiB
- *           (shared, like a kernel half), entry 1 an own PD -> own PT.
- *   long:   a PML4 whose entry 0 is vmrun's PDPT (shared identity map of
- *           the low 4 GiB), entry 1 (VA = 512 GiB) an own PDPT -> PD -> PT.
+ * Its address spaces are lib/addrspace.h's.
  * The values (switches, touches, sum, check) are deterministic; the TSC
  * cost per switch is a stat.
  */
-#include "guest.h"
+#include "addrspace.h"
 
 #define MAX_AS		1024
 #define MAX_PAGES	512
-#define TABLES		0x00400000u	/* page tables from 4 MiB on */
-
-#if defined(__x86_64__)
-#define LEVELS	4
-#define VA	0x8000000000ull
-typedef u64 pte_t;
-#elif defined(MODE_PAE)
-#define LEVELS	3
-#define VA	0x40000000u
-typedef u64 pte_t;
-#else
-#define LEVELS	2
-#define VA	0x40000000u
-typedef u32 pte_t;
-#endif
 
 static u32 NAS, NPAGES, ROUNDS, MEM_MB;
 static uintptr_t roots[MAX_AS];
 static pte_t *pts[MAX_AS];
-static uintptr_t next_free = TABLES;
-
-static pte_t *alloc_page(void)
-{
-	pte_t *p = (pte_t *)next_free;
-
-	next_free += 0x1000;
-	memset(p, 0, 0x1000);
-	return p;
-}
-
-static inline void write_cr3(uintptr_t v) { asm volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
-
-/* Build address space `as`: returns the CR3 value; its PT in *ptp. */
-static uintptr_t build(u32 as, pte_t **ptp)
-{
-	pte_t *pt;
-	uintptr_t root;
-
-#if LEVELS == 2
-	pte_t *pd = alloc_page();
-
-	pt = alloc_page();
-	for (u32 i = 0; i < 256; i++)	/* identity 4 MiB pages, low 1 GiB */
-		pd[i] = i << 22 | 0x83;
-	pd[VA >> 22] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pd;
-#elif LEVELS == 3
-	pte_t *pdpt = alloc_page(), *pd = alloc_page();
-
-	pt = alloc_page();
-	pdpt[0] = (VMRUN_PT_ADDR + 0x2000) | 0x1;	/* vmrun's PD, low 1 GiB */
-	pdpt[1] = (uintptr_t)pd | 0x1;			/* VA = 1 GiB */
-	pd[0] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pdpt;
-#else
-	pte_t *pml4 = alloc_page(), *pdpt = alloc_page(), *pd = alloc_page();
-
-	pt = alloc_page();
-	pml4[0] = (VMRUN_PT_ADDR + 0x1000) | 0x3;	/* vmrun's PDPT, low 4 GiB */
-	pml4[1] = (uintptr_t)pdpt | 0x3;		/* VA = 512 GiB */
-	pdpt[0] = (uintptr_t)pd | 0x3;
-	pd[0] = (uintptr_t)pt | 0x3;
-	root = (uintptr_t)pml4;
-#endif
-	(void)as;
-	*ptp = pt;
-	return root;
-}
 
 int main(void)
 {
@@ -121,7 +51,7 @@ int main(void)
 		guest_abort("bad-args-memory", MEM_MB);
 
 	for (u32 as = 0; as < NAS; as++) {
-		roots[as] = build(as, &pts[as]);
+		roots[as] = as_build(&pts[as]);
 		for (u32 p = 0; p < NPAGES; p++) {
 			uintptr_t frame = frames + ((uintptr_t)as * NPAGES + p) * 0x1000;
 
@@ -131,11 +61,7 @@ int main(void)
 		}
 	}
 	expect *= ROUNDS;
-#if LEVELS == 2
-	write_cr3(roots[0]);
-	asm volatile("mov %%cr4, %%eax; or $0x10, %%eax; mov %%eax, %%cr4" ::: "eax");
-	asm volatile("mov %%cr0, %%eax; or $0x80000000, %%eax; mov %%eax, %%cr0" ::: "eax");
-#endif
+	as_paging_on(roots[0]);
 
 	t0 = rdtsc();
 	for (u32 r = 0; r < ROUNDS; r++)
