@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tracing/common.c: options, tracefs look-ups, the run loop, histograms. */
+/* tracing/common.c: options, tracefs look-ups, the run loop, histograms,
+ * a tool's main (tool_main).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -409,6 +411,28 @@ void hist_print_json(FILE *f, const struct hist *h)
 	fprintf(f, "]");
 }
 
+void json_begin(const struct opts *o, bool kvmlab, bool kvm)
+{
+	printf("{\"tool\":\"%s\",\"unit\":\"%s\",\"drivers\":[%s%s%s],",
+	       o->prog, o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
+	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "");
+}
+
+void json_hists(const struct hist_entry *v, size_t n,
+		void (*fields)(const struct hist_key *k))
+{
+	size_t i;
+
+	printf("\"hists\":[");
+	for (i = 0; i < n; i++) {
+		printf("%s\n{\"tid\":%u,", i ? "," : "", v[i].key.tid);
+		fields(&v[i].key);
+		hist_print_json(stdout, &v[i].h);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
 void programs_select(struct bpf_object *obj, bool kvmlab, bool kvm)
 {
 	struct bpf_program *p;
@@ -523,4 +547,53 @@ long tp_fmt_value(const char *sys, const char *event, const char *text,
 	free(line);
 	fclose(f);
 	return v;
+}
+
+int tool_main(const struct tool *t, int argc, char **argv)
+{
+	struct opts o = { .prog = t->name };
+	struct bpf_object *obj = NULL;
+	struct bpf_map *hists = NULL;
+	struct attached a = { 0 };
+	struct hist_entry *v = NULL;
+	bool kvmlab, kvm;
+	size_t n = 0;
+	int err, ret = 1, status;
+	void *skel;
+
+	opts_parse(&o, argc, argv, t->usage);
+	if (pick_drivers(&o, &kvmlab, &kvm))
+		return 1;
+	if (kvmlab && t->kvmlab_check(o.prog))
+		return 1;
+	setup_libbpf();
+	skel = t->open(&o, &obj, &hists);
+	if (!skel) {
+		fprintf(stderr, "%s: cannot open the BPF object: %s\n",
+			o.prog, strerror(errno));
+		return 1;
+	}
+	if (kvm && t->kvm_knobs(o.prog, skel))
+		goto cleanup;
+	programs_select(obj, kvmlab, kvm);
+	err = t->load(skel);
+	if (err) {
+		explain_load_error(o.prog, err);
+		goto cleanup;
+	}
+	if (programs_attach(o.prog, obj, &a))
+		goto cleanup;
+	status = run_until_done(&o);
+	if (status < 0)
+		goto cleanup;
+	programs_detach(&a);
+	if (hists_read(hists, &v, &n))
+		goto cleanup;
+	t->print(&o, skel, v, n, kvmlab, kvm);
+	ret = status;
+cleanup:
+	programs_detach(&a);
+	free(v);
+	t->destroy(skel);
+	return ret;
 }

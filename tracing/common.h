@@ -77,6 +77,14 @@ void hist_print_log2(FILE *f, const struct hist *h, const char *unit);
 void hist_print_linear(FILE *f, const struct hist *h, const char *unit);
 /* JSON: {"count":..,"sum":..,"slots":[..]} */
 void hist_print_json(FILE *f, const struct hist *h);
+/* A tool's JSON report on stdout: json_begin prints {"tool":..,"unit":..,
+ * "drivers":[..], then the tool its counters, each followed by a comma,
+ * then json_hists the histograms, each {"tid":.., what FIELDS prints (each
+ * field followed by a comma), "count":..}, and the closing }.
+ */
+void json_begin(const struct opts *o, bool kvmlab, bool kvm);
+void json_hists(const struct hist_entry *v, size_t n,
+		void (*fields)(const struct hist_key *k));
 
 #include "names.h"
 
@@ -104,6 +112,88 @@ void programs_detach(struct attached *a);
 		(skel)->rodata->targ_per_thread = (o)->per_thread;	\
 		(skel)->rodata->targ_tgid = (o)->pid;			\
 	} while (0)
+
+/* What a tool's main does, apart from its skeleton's type (tool_main in
+ * common.c); TOOL_MAIN below fills it in over the skeleton's name.
+ */
+struct tool {
+	const char *name;
+	const char *usage;
+	/* kvmlab's event layouts as the tool was built for: 0 or -1 */
+	int (*kvmlab_check)(const char *prog);
+	/* __open, then the common knobs: the skeleton, or NULL with errno */
+	void *(*open)(const struct opts *o, struct bpf_object **obj,
+		      struct bpf_map **hists);
+	/* the in-tree KVM's event layouts into the knobs: 0 or -1 */
+	int (*kvm_knobs)(const char *prog, void *skel);
+	int (*load)(void *skel);
+	void (*print)(const struct opts *o, const void *skel,
+		      struct hist_entry *v, size_t n, bool kvmlab, bool kvm);
+	void (*destroy)(void *skel);
+};
+
+/* Options, drivers, open, knobs, load, attach, run (run_until_done), then
+ * print the histograms.  Returns main's exit status: CMD's, or 1.
+ */
+int tool_main(const struct tool *t, int argc, char **argv);
+
+/* main() of the tool NAME, with its skeleton NAME.skel.h (struct
+ * NAME_bpf), a usage text and these functions of its own:
+ *   static int kvmlab_check(const char *prog);
+ *   static int kvm_knobs(const char *prog, struct NAME_bpf *skel);
+ *   static void print_json(PRINT_ARGS), print_text(PRINT_ARGS);
+ * PRINT_ARGS: const struct opts *o, const struct NAME_bpf *skel,
+ *             struct hist_entry *v, size_t n, bool kvmlab, bool kvm
+ */
+#define TOOL_MAIN(NAME, USAGE)						\
+static void *tool_open(const struct opts *o, struct bpf_object **obj,	\
+		       struct bpf_map **hists)				\
+{									\
+	struct NAME##_bpf *skel = NAME##_bpf__open();			\
+									\
+	if (skel) {							\
+		SET_COMMON_KNOBS(skel, o);				\
+		*obj = skel->obj;					\
+		*hists = skel->maps.hists;				\
+	}								\
+	return skel;							\
+}									\
+static int tool_kvm_knobs(const char *prog, void *skel)			\
+{									\
+	return kvm_knobs(prog, skel);					\
+}									\
+static int tool_load(void *skel)					\
+{									\
+	return NAME##_bpf__load(skel);					\
+}									\
+static void tool_print(const struct opts *o, const void *skel,		\
+		       struct hist_entry *v, size_t n, bool kvmlab,	\
+		       bool kvm)					\
+{									\
+	if (o->json)							\
+		print_json(o, skel, v, n, kvmlab, kvm);			\
+	else								\
+		print_text(o, skel, v, n, kvmlab, kvm);			\
+}									\
+static void tool_destroy(void *skel)					\
+{									\
+	NAME##_bpf__destroy(skel);					\
+}									\
+int main(int argc, char **argv)						\
+{									\
+	static const struct tool t = {					\
+		.name = #NAME,						\
+		.usage = USAGE,						\
+		.kvmlab_check = kvmlab_check,				\
+		.open = tool_open,					\
+		.kvm_knobs = tool_kvm_knobs,				\
+		.load = tool_load,					\
+		.print = tool_print,					\
+		.destroy = tool_destroy,				\
+	};								\
+									\
+	return tool_main(&t, argc, argv);				\
+}
 
 /* kvm:kvm_exit's exit_reason offset, or -1 with a message. */
 int kvm_exit_reason_offset(const char *prog);

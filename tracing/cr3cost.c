@@ -37,6 +37,11 @@ static const char *root_name(__u64 sub)
 	return sub <= ROOT_CACHED ? names[sub] : "?";
 }
 
+static int kvmlab_check(const char *prog)
+{
+	return tp_check(prog, "kvmlab", "kvmlab_cr3_switch", sw_fields, 2);
+}
+
 static int kvm_knobs(const char *prog, struct cr3cost_bpf *skel)
 {
 	struct cr3cost_bpf__rodata *r = skel->rodata;
@@ -66,32 +71,27 @@ static int kvm_knobs(const char *prog, struct cr3cost_bpf *skel)
 	return 0;
 }
 
+static void json_fields(const struct hist_key *k)
+{
+	printf("\"kind\":\"%s\",\"root\":\"%s\",",
+	       k->kind == CR3COST_TIME ? "time" : "dropped",
+	       root_name(k->sub));
+}
+
 static void print_json(const struct opts *o, const struct cr3cost_bpf *skel,
 		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
 {
-	size_t i;
-
-	printf("{\"tool\":\"cr3cost\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
-	       "\"switch_events\":%llu,\"dropped\":%llu,\"multi\":%llu,"
+	json_begin(o, kvmlab, kvm);
+	printf("\"switch_events\":%llu,\"dropped\":%llu,\"multi\":%llu,"
 	       "\"kvm_cr3_writes\":%llu,\"kvm_cr_events\":%llu,"
-	       "\"kvm_dropped\":%llu,\"hists\":[",
-	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
-	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	       "\"kvm_dropped\":%llu,",
 	       (unsigned long long)skel->bss->switch_events,
 	       (unsigned long long)skel->bss->dropped_total,
 	       (unsigned long long)skel->bss->multi,
 	       (unsigned long long)skel->bss->kvm_cr3_writes,
 	       (unsigned long long)skel->bss->kvm_cr_events,
 	       (unsigned long long)skel->bss->kvm_dropped);
-	for (i = 0; i < n; i++) {
-		printf("%s\n{\"tid\":%u,\"kind\":\"%s\",\"root\":\"%s\",",
-		       i ? "," : "", v[i].key.tid,
-		       v[i].key.kind == CR3COST_TIME ? "time" : "dropped",
-		       root_name(v[i].key.sub));
-		hist_print_json(stdout, &v[i].h);
-		printf("}");
-	}
-	printf("]}\n");
+	json_hists(v, n, json_fields);
 }
 
 static void print_text(const struct opts *o, const struct cr3cost_bpf *skel,
@@ -130,54 +130,4 @@ static void print_text(const struct opts *o, const struct cr3cost_bpf *skel,
 		       (unsigned long long)skel->bss->kvm_dropped);
 }
 
-int main(int argc, char **argv)
-{
-	struct opts o = { .prog = "cr3cost" };
-	struct cr3cost_bpf *skel = NULL;
-	struct attached a = { 0 };
-	struct hist_entry *v = NULL;
-	bool kvmlab, kvm;
-	size_t n = 0;
-	int err, ret = 1, status;
-
-	opts_parse(&o, argc, argv, usage);
-	if (pick_drivers(&o, &kvmlab, &kvm))
-		return 1;
-	if (kvmlab && tp_check(o.prog, "kvmlab", "kvmlab_cr3_switch",
-			       sw_fields, 2))
-		return 1;
-	setup_libbpf();
-	skel = cr3cost_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "cr3cost: cannot open the BPF object: %s\n",
-			strerror(errno));
-		return 1;
-	}
-	SET_COMMON_KNOBS(skel, &o);
-	if (kvm && kvm_knobs(o.prog, skel))
-		goto cleanup;
-	programs_select(skel->obj, kvmlab, kvm);
-	err = cr3cost_bpf__load(skel);
-	if (err) {
-		explain_load_error(o.prog, err);
-		goto cleanup;
-	}
-	if (programs_attach(o.prog, skel->obj, &a))
-		goto cleanup;
-	status = run_until_done(&o);
-	if (status < 0)
-		goto cleanup;
-	programs_detach(&a);
-	if (hists_read(skel->maps.hists, &v, &n))
-		goto cleanup;
-	if (o.json)
-		print_json(&o, skel, v, n, kvmlab, kvm);
-	else
-		print_text(&o, skel, v, n, kvmlab, kvm);
-	ret = status;
-cleanup:
-	programs_detach(&a);
-	free(v);
-	cr3cost_bpf__destroy(skel);
-	return ret;
-}
+TOOL_MAIN(cr3cost, usage)

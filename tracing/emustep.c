@@ -29,6 +29,22 @@ static const char usage[] =
 	"    instruction.  KVM also decodes to skip an instruction when the CPU\n"
 	"    gives no next RIP (SVM without nrips, as in the lab): those count.\n";
 
+static int kvmlab_check(const char *prog)
+{
+	return tp_check(prog, "kvmlab", "kvmlab_emulate", emu_fields, 1);
+}
+
+static int kvm_knobs(const char *prog, struct emustep_bpf *skel)
+{
+	int off = kvm_field_offset(prog, "kvm", "kvm_emulate_insn", "failed",
+				   1);
+
+	if (off < 0)
+		return -1;
+	skel->rodata->kvm_failed_off = off;
+	return 0;
+}
+
 static const char *kind_name(const struct hist_key *k)
 {
 	if (k->kind == EMUSTEP_STEP)
@@ -40,27 +56,22 @@ static const char *kind_name(const struct hist_key *k)
 	return "steps";
 }
 
+static void json_fields(const struct hist_key *k)
+{
+	printf("\"kind\":\"%s\",", kind_name(k));
+}
+
 static void print_json(const struct opts *o, const struct emustep_bpf *skel,
 		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
 {
-	size_t i;
-
-	printf("{\"tool\":\"emustep\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
-	       "\"step_events\":%llu,\"instructions\":%llu,"
-	       "\"kvm_instructions\":%llu,\"kvm_failed\":%llu,\"hists\":[",
-	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
-	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	json_begin(o, kvmlab, kvm);
+	printf("\"step_events\":%llu,\"instructions\":%llu,"
+	       "\"kvm_instructions\":%llu,\"kvm_failed\":%llu,",
 	       (unsigned long long)skel->bss->step_events,
 	       (unsigned long long)skel->bss->fetches,
 	       (unsigned long long)skel->bss->kvm_insns,
 	       (unsigned long long)skel->bss->kvm_failed);
-	for (i = 0; i < n; i++) {
-		printf("%s\n{\"tid\":%u,\"kind\":\"%s\",", i ? "," : "",
-		       v[i].key.tid, kind_name(&v[i].key));
-		hist_print_json(stdout, &v[i].h);
-		printf("}");
-	}
-	printf("]}\n");
+	json_hists(v, n, json_fields);
 }
 
 static void print_text(const struct opts *o, const struct emustep_bpf *skel,
@@ -107,59 +118,4 @@ static void print_text(const struct opts *o, const struct emustep_bpf *skel,
 		       (unsigned long long)skel->bss->kvm_failed);
 }
 
-int main(int argc, char **argv)
-{
-	struct opts o = { .prog = "emustep" };
-	struct emustep_bpf *skel = NULL;
-	struct attached a = { 0 };
-	struct hist_entry *v = NULL;
-	bool kvmlab, kvm;
-	size_t n = 0;
-	int err, ret = 1, status, off;
-
-	opts_parse(&o, argc, argv, usage);
-	if (pick_drivers(&o, &kvmlab, &kvm))
-		return 1;
-	if (kvmlab && tp_check(o.prog, "kvmlab", "kvmlab_emulate",
-			       emu_fields, 1))
-		return 1;
-	setup_libbpf();
-	skel = emustep_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "emustep: cannot open the BPF object: %s\n",
-			strerror(errno));
-		return 1;
-	}
-	SET_COMMON_KNOBS(skel, &o);
-	if (kvm) {
-		off = kvm_field_offset(o.prog, "kvm", "kvm_emulate_insn",
-				       "failed", 1);
-		if (off < 0)
-			goto cleanup;
-		skel->rodata->kvm_failed_off = off;
-	}
-	programs_select(skel->obj, kvmlab, kvm);
-	err = emustep_bpf__load(skel);
-	if (err) {
-		explain_load_error(o.prog, err);
-		goto cleanup;
-	}
-	if (programs_attach(o.prog, skel->obj, &a))
-		goto cleanup;
-	status = run_until_done(&o);
-	if (status < 0)
-		goto cleanup;
-	programs_detach(&a);
-	if (hists_read(skel->maps.hists, &v, &n))
-		goto cleanup;
-	if (o.json)
-		print_json(&o, skel, v, n, kvmlab, kvm);
-	else
-		print_text(&o, skel, v, n, kvmlab, kvm);
-	ret = status;
-cleanup:
-	programs_detach(&a);
-	free(v);
-	emustep_bpf__destroy(skel);
-	return ret;
-}
+TOOL_MAIN(emustep, usage)

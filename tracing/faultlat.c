@@ -33,6 +33,12 @@ static const char usage[] =
 	"    spurious (fast_page_fault spurious), else unknown.  Under npt=1 the\n"
 	"    guest's own #PFs never exit: the faults are nested (#NPF) ones.\n";
 
+static int kvmlab_check(const char *prog)
+{
+	return tp_check(prog, "kvmlab", "kvmlab_exit", exit_fields, 1) ||
+	       tp_check(prog, "kvmlab", "kvmlab_shadow_fault", fault_fields, 1);
+}
+
 /* The in-tree events' layouts, from their format files, into the knobs. */
 static int kvm_knobs(const char *prog, struct faultlat_bpf *skel)
 {
@@ -67,28 +73,23 @@ static int kvm_knobs(const char *prog, struct faultlat_bpf *skel)
 	return 0;
 }
 
+static void json_fields(const struct hist_key *k)
+{
+	printf("\"outcome\":\"%s\",", pf_outcome_name(k->sub));
+}
+
 static void print_json(const struct opts *o, const struct faultlat_bpf *skel,
 		       struct hist_entry *v, size_t n, bool kvmlab, bool kvm)
 {
-	size_t i;
-
-	printf("{\"tool\":\"faultlat\",\"unit\":\"%s\",\"drivers\":[%s%s%s],"
-	       "\"pf_exits\":%llu,\"fault_events\":%llu,\"outside\":%llu,"
-	       "\"kvm_page_faults\":%llu,\"kvm_unended\":%llu,\"hists\":[",
-	       o->ns ? "nsecs" : "usecs", kvmlab ? "\"kvmlab\"" : "",
-	       kvmlab && kvm ? "," : "", kvm ? "\"kvm\"" : "",
+	json_begin(o, kvmlab, kvm);
+	printf("\"pf_exits\":%llu,\"fault_events\":%llu,\"outside\":%llu,"
+	       "\"kvm_page_faults\":%llu,\"kvm_unended\":%llu,",
 	       (unsigned long long)skel->bss->pf_exits,
 	       (unsigned long long)skel->bss->fault_events,
 	       (unsigned long long)skel->bss->outside,
 	       (unsigned long long)skel->bss->kvm_pf_events,
 	       (unsigned long long)skel->bss->kvm_unended);
-	for (i = 0; i < n; i++) {
-		printf("%s\n{\"tid\":%u,\"outcome\":\"%s\",", i ? "," : "",
-		       v[i].key.tid, pf_outcome_name(v[i].key.sub));
-		hist_print_json(stdout, &v[i].h);
-		printf("}");
-	}
-	printf("]}\n");
+	json_hists(v, n, json_fields);
 }
 
 static void print_text(const struct opts *o, const struct faultlat_bpf *skel,
@@ -118,55 +119,4 @@ static void print_text(const struct opts *o, const struct faultlat_bpf *skel,
 		       (unsigned long long)skel->bss->kvm_unended);
 }
 
-int main(int argc, char **argv)
-{
-	struct opts o = { .prog = "faultlat" };
-	struct faultlat_bpf *skel = NULL;
-	struct attached a = { 0 };
-	struct hist_entry *v = NULL;
-	bool kvmlab, kvm;
-	size_t n = 0;
-	int err, ret = 1, status;
-
-	opts_parse(&o, argc, argv, usage);
-	if (pick_drivers(&o, &kvmlab, &kvm))
-		return 1;
-	if (kvmlab &&
-	    (tp_check(o.prog, "kvmlab", "kvmlab_exit", exit_fields, 1) ||
-	     tp_check(o.prog, "kvmlab", "kvmlab_shadow_fault", fault_fields, 1)))
-		return 1;
-	setup_libbpf();
-	skel = faultlat_bpf__open();
-	if (!skel) {
-		fprintf(stderr, "faultlat: cannot open the BPF object: %s\n",
-			strerror(errno));
-		return 1;
-	}
-	SET_COMMON_KNOBS(skel, &o);
-	if (kvm && kvm_knobs(o.prog, skel))
-		goto cleanup;
-	programs_select(skel->obj, kvmlab, kvm);
-	err = faultlat_bpf__load(skel);
-	if (err) {
-		explain_load_error(o.prog, err);
-		goto cleanup;
-	}
-	if (programs_attach(o.prog, skel->obj, &a))
-		goto cleanup;
-	status = run_until_done(&o);
-	if (status < 0)
-		goto cleanup;
-	programs_detach(&a);
-	if (hists_read(skel->maps.hists, &v, &n))
-		goto cleanup;
-	if (o.json)
-		print_json(&o, skel, v, n, kvmlab, kvm);
-	else
-		print_text(&o, skel, v, n, kvmlab, kvm);
-	ret = status;
-cleanup:
-	programs_detach(&a);
-	free(v);
-	faultlat_bpf__destroy(skel);
-	return ret;
-}
+TOOL_MAIN(faultlat, usage)
