@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmlab: the vCPU state ioctls a full-system VMM (QEMU) uses beside the
- * registers: the x87/SSE state (KVM_GET_FPU/KVM_SET_FPU) and the
- * multiprocessing state (KVM_GET_MP_STATE/KVM_SET_MP_STATE).
+ * registers: the x87/SSE state (KVM_GET_FPU/KVM_SET_FPU), the
+ * multiprocessing state (KVM_GET_MP_STATE/KVM_SET_MP_STATE), the events in
+ * flight (KVM_GET/SET_VCPU_EVENTS) and NMIs from userspace (KVM_NMI).
  *
  * The FPU state is the fxsave image the run loop loads and saves around
  * each entry.  Without an in-kernel LAPIC there is no INIT/SIPI protocol in
  * the driver: a vCPU is always runnable, and, as the in-tree KVM, only
  * KVM_MP_STATE_RUNNABLE may be set.
+ *
+ * Events follow the in-tree KVM without KVM_CAP_EXCEPTION_PAYLOAD: an
+ * exception is reported and set as "injected" (delivered at the next
+ * entry); an interrupt from KVM_INTERRUPT counts as injected; soft
+ * exceptions and soft interrupts are not reported (their instruction runs
+ * again).  The backend holds one event for the next entry, the interrupt
+ * shadow and the NMI mask; the NMIs waiting for it are counted here.
+ * Differences: kvmlab has no SMM (VALID_SMM with smm or pending set is
+ * EINVAL), a soft interrupt set by userspace is delivered without skipping
+ * an instruction, and an exception's vector and error code read as 0 once
+ * it was delivered (the in-tree KVM keeps the last ones).
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -101,6 +113,133 @@ out:
 	return r;
 }
 
+/* At most one NMI in service and one latched (the in-tree process_nmi). */
+static void limit_nmis(struct kvmlab_vcpu *vcpu)
+{
+	u32 err;
+	u8 limit = 2;
+
+	if (kvmlab_arch->get_nmi_mask(vcpu) ||
+	    (kvmlab_arch->get_event(vcpu, &err) &
+	     (KVMLAB_EV_VALID | KVMLAB_EV_TYPE_MASK)) ==
+	    (KVMLAB_EV_VALID | KVMLAB_EV_NMI))
+		limit = 1;
+	vcpu->nmi_pending = min(vcpu->nmi_pending, limit);
+}
+
+bool kvmlab_nmi_supported(void)
+{
+	return kvmlab_arch->set_nmi_mask &&
+	       (!kvmlab_arch->nmi_supported || kvmlab_arch->nmi_supported());
+}
+
+static int queue_nmi(struct kvmlab_vcpu *vcpu)
+{
+	if (!kvmlab_nmi_supported())
+		return -EINVAL;
+	vcpu->nmi_pending++;
+	limit_nmis(vcpu);
+	return 0;
+}
+
+static int get_events(struct kvmlab_vcpu *vcpu, struct kvm_vcpu_events __user *u)
+{
+	struct kvm_vcpu_events e;
+	u32 err, ev;
+
+	if (!kvmlab_nmi_supported())
+		return -EINVAL;
+	limit_nmis(vcpu);
+	memset(&e, 0, sizeof(e));
+	ev = kvmlab_arch->get_event(vcpu, &err);
+	if (vcpu->irq_queued) {
+		e.interrupt.injected = 1;
+		e.interrupt.nr = vcpu->irq_vector;
+	}
+	if (ev & KVMLAB_EV_VALID) {
+		switch (ev & KVMLAB_EV_TYPE_MASK) {
+		case KVMLAB_EV_EXCEPT:
+			e.exception.injected = 1;
+			e.exception.nr = ev & KVMLAB_EV_VECTOR;
+			e.exception.has_error_code = !!(ev & KVMLAB_EV_HAS_ERR);
+			e.exception.error_code = err;
+			break;
+		case KVMLAB_EV_NMI:
+			e.nmi.injected = 1;
+			break;
+		case KVMLAB_EV_INTR:
+			e.interrupt.injected = 1;
+			fallthrough;
+		case KVMLAB_EV_SOFT:
+			e.interrupt.nr = ev & KVMLAB_EV_VECTOR;
+			break;
+		}
+	}
+	e.interrupt.shadow = kvmlab_arch->get_shadow(vcpu);
+	e.nmi.pending = vcpu->nmi_pending != 0;
+	e.nmi.masked = kvmlab_arch->get_nmi_mask(vcpu);
+	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		  KVM_VCPUEVENT_VALID_SMM;
+	return copy_to_user(u, &e, sizeof(e)) ? -EFAULT : 0;
+}
+
+#define VCPUEVENT_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
+			 KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
+			 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | \
+			 KVM_VCPUEVENT_VALID_PAYLOAD | \
+			 KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
+
+/* The one event the CPU gets at the next entry: the in-tree order. */
+static u32 event_word(const struct kvm_vcpu_events *e)
+{
+	if (e->exception.injected)
+		return KVMLAB_EV_VALID | KVMLAB_EV_EXCEPT | e->exception.nr |
+		       (e->exception.has_error_code ? KVMLAB_EV_HAS_ERR : 0);
+	if (e->nmi.injected)
+		return KVMLAB_EV_VALID | KVMLAB_EV_NMI | 2;
+	if (e->interrupt.injected)
+		return KVMLAB_EV_VALID | e->interrupt.nr |
+		       (e->interrupt.soft ? KVMLAB_EV_SOFT : KVMLAB_EV_INTR);
+	return 0;
+}
+
+static int set_events(struct kvmlab_vcpu *vcpu, struct kvm_vcpu_events __user *u)
+{
+	struct kvm_vcpu_events e;
+
+	if (!kvmlab_nmi_supported())
+		return -EINVAL;
+	if (copy_from_user(&e, u, sizeof(e)))
+		return -EFAULT;
+	/* Payloads and triple-fault events are capabilities to enable
+	 * first (KVM_ENABLE_CAP), which kvmlab does not offer.
+	 */
+	if (e.flags & ~VCPUEVENT_FLAGS ||
+	    e.flags & KVM_VCPUEVENT_VALID_PAYLOAD)
+		return -EINVAL;
+	e.exception.pending = 0;
+	if (e.exception.injected &&
+	    (e.exception.nr > 31 || e.exception.nr == 2))
+		return -EINVAL;
+	if (e.flags & KVM_VCPUEVENT_VALID_SMM && (e.smi.smm || e.smi.pending))
+		return -EINVAL;
+	limit_nmis(vcpu);
+
+	kvmlab_arch->set_event(vcpu, event_word(&e), e.exception.error_code);
+	vcpu->irq_queued = false;
+	if (e.flags & KVM_VCPUEVENT_VALID_SHADOW)
+		kvmlab_arch->set_shadow(vcpu, e.interrupt.shadow);
+	if (e.flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		vcpu->nmi_pending = e.nmi.pending;
+	kvmlab_arch->set_nmi_mask(vcpu, e.nmi.masked);
+	/* sipi_vector: only an in-kernel LAPIC uses it, as in-tree.  The
+	 * in-tree KVM refuses the triple-fault flag after the rest is set.
+	 */
+	if (e.flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
+		return -EINVAL;
+	return 0;
+}
+
 long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp)
 {
@@ -118,6 +257,12 @@ long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			return -EFAULT;
 		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	case KVM_GET_VCPU_EVENTS:
+		return get_events(vcpu, argp);
+	case KVM_SET_VCPU_EVENTS:
+		return set_events(vcpu, argp);
+	case KVM_NMI:
+		return queue_nmi(vcpu);
 	}
 	return -EINVAL;
 }

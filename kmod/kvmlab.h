@@ -171,6 +171,10 @@ struct kvmlab_vcpu {
 	 */
 	bool irq_queued;
 	u8 irq_vector;
+	/* NMIs from KVM_NMI or KVM_SET_VCPU_EVENTS not injected yet: at most
+	 * one in service and one latched, as the in-tree KVM (events.c).
+	 */
+	u8 nmi_pending;
 
 	/* Machine check: registers only, no error is ever reported (msr.c) */
 	u64 mcg_cap, mcg_status, mcg_ctl;
@@ -237,6 +241,19 @@ struct kvmlab_arch_ops {
 	bool (*interrupt_allowed)(struct kvmlab_vcpu *vcpu);
 	/* an event (exception, interrupt) waits for the next entry */
 	bool (*event_pending)(struct kvmlab_vcpu *vcpu);
+	/*
+	 * KVM_GET/SET_VCPU_EVENTS and KVM_NMI (events.c); optional: NULL =
+	 * none.  The event for the next entry is one word in the layout
+	 * SVM's EVENTINJ and VT-x's entry interruption information share
+	 * (KVMLAB_EV_*); the shadow is a KVM_X86_SHADOW_INT_* mask.
+	 */
+	u32 (*get_event)(struct kvmlab_vcpu *vcpu, u32 *err);
+	void (*set_event)(struct kvmlab_vcpu *vcpu, u32 info, u32 err);
+	int (*get_shadow)(struct kvmlab_vcpu *vcpu);
+	void (*set_shadow)(struct kvmlab_vcpu *vcpu, int mask);
+	bool (*get_nmi_mask)(struct kvmlab_vcpu *vcpu);
+	void (*set_nmi_mask)(struct kvmlab_vcpu *vcpu, bool masked);
+	bool (*nmi_supported)(void);	/* NULL: always */
 	u8 (*get_tpr)(struct kvmlab_vcpu *vcpu);	/* CR8 */
 	void (*set_tpr)(struct kvmlab_vcpu *vcpu, u8 tpr);
 	/* Enter the guest once and handle the exit: 1 = enter again,
@@ -340,6 +357,17 @@ bool kvmlab_irq_window_open(struct kvmlab_vcpu *vcpu);
 /* events.c: vCPU state ioctls for full-system VMMs */
 long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp);
+bool kvmlab_nmi_supported(void);
+
+/* An event for the next entry (SVM EVENTINJ = VT-x interruption info) */
+#define KVMLAB_EV_VECTOR	0xffu
+#define KVMLAB_EV_TYPE_MASK	(7u << 8)
+#define KVMLAB_EV_INTR		(0u << 8)
+#define KVMLAB_EV_NMI		(2u << 8)
+#define KVMLAB_EV_EXCEPT	(3u << 8)
+#define KVMLAB_EV_SOFT		(4u << 8)	/* INTn */
+#define KVMLAB_EV_HAS_ERR	(1u << 11)
+#define KVMLAB_EV_VALID		(1u << 31)
 
 /* msr.c: MSRs no backend owns */
 void kvmlab_msr_init(struct kvmlab_vcpu *vcpu);

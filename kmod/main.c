@@ -247,6 +247,12 @@ static long kvmlab_check_extension(long ext)
 	 */
 	case KVM_CAP_IRQ_ROUTING:
 		return 1;
+	/* events.c: exceptions, interrupts, the shadow and NMIs in flight
+	 * (KVM_CAP_INTR_SHADOW stays 0, as on the in-tree 6.1 x86)
+	 */
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_USER_NMI:
+		return kvmlab_nmi_supported();
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
 		return KVMLAB_MAX_VCPUS;

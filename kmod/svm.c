@@ -73,6 +73,13 @@ struct vcpu_svm {
 	u32 pending_event;	/* event_inj for the next entry */
 	u32 pending_event_err;
 	bool triple_fault;	/* a fault while delivering #DF */
+	/* NMIs without vNMI, as the in-tree KVM: an injected NMI masks
+	 * NMIs and intercepts IRET; the mask goes once the guest has moved
+	 * past that IRET, which one single step (TF, #DB intercepted)
+	 * shows when another NMI waits.
+	 */
+	bool nmi_masked, nmi_iret, nmi_singlestep;
+	u64 nmi_iret_rip, nmi_ss_rflags;
 	/* The guest's VM_HSAVE_PA and VM_CR: stored only (no nested SVM),
 	 * readable and writable with or without SVM in CPUID, as on the
 	 * in-tree KVM; never the host's.
@@ -323,6 +330,7 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 	vcpu->rip = 0xfff0;
 	svm->asid_generation = 0;
 	svm->pending_event = 0;
+	svm->nmi_masked = svm->nmi_iret = svm->nmi_singlestep = false;
 }
 
 static int svm_vcpu_create(struct kvmlab_vcpu *vcpu)
@@ -463,9 +471,16 @@ static void svm_set_sregs(struct kvmlab_vcpu *vcpu,
 	svm_update_cr(vcpu);
 }
 
+/* The guest's own TF and RF, not the single step's (NMI window). */
 static u64 svm_get_rflags(struct kvmlab_vcpu *vcpu)
 {
-	return to_vmcb(vcpu)->save.rflags;
+	struct vcpu_svm *svm = to_svm(vcpu);
+	u64 rflags = svm->vmcb->save.rflags;
+
+	if (svm->nmi_singlestep)
+		rflags = (rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) |
+			 (svm->nmi_ss_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
+	return rflags;
 }
 
 static void svm_set_rflags(struct kvmlab_vcpu *vcpu, u64 rflags)
@@ -667,6 +682,100 @@ static void svm_set_tpr(struct kvmlab_vcpu *vcpu, u8 tpr)
 	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (tpr & V_TPR_MASK);
 }
 
+/* ---- events and NMIs (events.c) ---- */
+
+static u32 svm_get_event(struct kvmlab_vcpu *vcpu, u32 *err)
+{
+	*err = to_svm(vcpu)->pending_event_err;
+	return to_svm(vcpu)->pending_event;
+}
+
+static void svm_set_event(struct kvmlab_vcpu *vcpu, u32 info, u32 err)
+{
+	to_svm(vcpu)->pending_event = info;
+	to_svm(vcpu)->pending_event_err = err;
+}
+
+/* SVM has one shadow bit: reported as both kinds, as the in-tree KVM. */
+static int svm_get_shadow(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->control.int_state & 1 ?
+	       KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS : 0;
+}
+
+static void svm_set_shadow(struct kvmlab_vcpu *vcpu, int mask)
+{
+	struct vmcb_control *c = &to_vmcb(vcpu)->control;
+
+	c->int_state = mask ? c->int_state | 1 : c->int_state & ~1;
+}
+
+static bool svm_get_nmi_mask(struct kvmlab_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+static void svm_set_nmi_mask(struct kvmlab_vcpu *vcpu, bool masked)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->nmi_iret = false;
+	if (masked)
+		svm->vmcb->control.intercept_misc1 |= BIT(INTERCEPT_IRET);
+	else
+		svm->vmcb->control.intercept_misc1 &= ~BIT(INTERCEPT_IRET);
+}
+
+/* Exit after one guest instruction: the IRET, or the shadowed one. */
+static void svm_nmi_singlestep(struct vcpu_svm *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (svm->nmi_singlestep)
+		return;
+	svm->nmi_singlestep = true;
+	svm->nmi_ss_rflags = vmcb->save.rflags;
+	vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+	vmcb->control.intercept_exceptions |= BIT(1);
+}
+
+/*
+ * An NMI goes in before an interrupt, when NMIs are unmasked, no shadow
+ * holds and no other event goes first.  While another waits: the IRET
+ * intercept shows the end of the handler, a single step its completion
+ * (and the end of a shadow).  An exception in the way delays the NMI to
+ * the next exit (the in-tree KVM forces an immediate one).
+ */
+static void svm_inject_nmi(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	bool shadow = svm->vmcb->control.int_state & 1;
+
+	if (!vcpu->nmi_pending)
+		return;
+	if (!(svm->pending_event & SVM_EVTINJ_VALID) && !svm->nmi_masked &&
+	    !shadow) {
+		svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | 2;
+		vcpu->nmi_pending--;
+		svm_set_nmi_mask(vcpu, true);
+	}
+	if (!vcpu->nmi_pending || (svm->pending_event & SVM_EVTINJ_VALID &&
+				   !svm->nmi_masked))
+		return;
+	if ((svm->nmi_masked && svm->nmi_iret) || (!svm->nmi_masked && shadow))
+		svm_nmi_singlestep(svm);
+}
+
+/* After each exit: the guest moved past the IRET, NMIs are unmasked. */
+static void svm_nmi_post_exit(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	if (svm->nmi_iret && vcpu->rip != svm->nmi_iret_rip)
+		svm_set_nmi_mask(vcpu, false);
+}
+
 /*
  * Before an entry: hand a queued interrupt to the CPU if the guest can take
  * it and no other event goes first; and if an interrupt still waits, or
@@ -678,6 +787,7 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 	struct vcpu_svm *svm = to_svm(vcpu);
 	struct vmcb_control *c = &svm->vmcb->control;
 
+	svm_inject_nmi(vcpu);
 	if (vcpu->irq_queued && !(svm->pending_event & SVM_EVTINJ_VALID) &&
 	    svm_interrupt_allowed(vcpu)) {
 		svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR |
@@ -906,6 +1016,33 @@ static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
 	return ud_interception(vcpu);
 }
 
+/* The NMI handler's IRET, before it runs: svm_nmi_post_exit unmasks. */
+static int iret_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	svm->vmcb->control.intercept_misc1 &= ~BIT(INTERCEPT_IRET);
+	svm->nmi_iret = true;
+	svm->nmi_iret_rip = vcpu->rip;
+	return 1;
+}
+
+/* The single step of svm_nmi_singlestep is over (#DB is intercepted only
+ * then): the guest's TF and RF back, as the in-tree KVM.
+ */
+static int db_interception(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
+	u64 keep = svm->nmi_ss_rflags | ~(X86_EFLAGS_TF | X86_EFLAGS_RF);
+
+	if (svm->nmi_singlestep)
+		vmcb->save.rflags &= keep;
+	svm->nmi_singlestep = false;
+	vmcb->control.intercept_exceptions &= ~BIT(1);
+	return 1;
+}
+
 static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[SVM_EXIT_READ_CR0]	= cr_interception,
 	[SVM_EXIT_READ_CR0 + 3]	= cr_interception,
@@ -914,7 +1051,9 @@ static int (*const svm_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[SVM_EXIT_WRITE_CR0 + 3] = cr_interception,
 	[SVM_EXIT_WRITE_CR0 + 4] = cr_interception,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR0 + 15] = dr_interception,
+	[SVM_EXIT_EXCP_BASE + 1] = db_interception,
 	[SVM_EXIT_EXCP_BASE + 14] = pf_interception,
+	[SVM_EXIT_IRET]		= iret_interception,
 	[SVM_EXIT_INVLPG]	= emulate_interception,
 	[SVM_EXIT_INTR]		= intr_interception,
 	[SVM_EXIT_NMI]		= intr_interception,
@@ -1076,6 +1215,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	}
 	vmcb->control.event_inj = 0;
 	complete_interrupts(svm);
+	svm_nmi_post_exit(vcpu);
 
 	vcpu->stat.exits++;
 	trace_kvmlab_exit(vcpu, vmcb->control.exit_code, vmcb->control.exit_info_1,
@@ -1103,6 +1243,12 @@ const struct kvmlab_arch_ops svm_arch_ops = {
 	.queue_exception	= svm_queue_exception,
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.event_pending		= svm_event_pending,
+	.get_event		= svm_get_event,
+	.set_event		= svm_set_event,
+	.get_shadow		= svm_get_shadow,
+	.set_shadow		= svm_set_shadow,
+	.get_nmi_mask		= svm_get_nmi_mask,
+	.set_nmi_mask		= svm_set_nmi_mask,
 	.get_tpr		= svm_get_tpr,
 	.set_tpr		= svm_set_tpr,
 	.run			= svm_run,

@@ -182,6 +182,9 @@ static long kvmlab_vcpu_ioctl_locked(struct kvmlab_vcpu *vcpu,
 	case KVM_SET_FPU:
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+	case KVM_NMI:
 		return kvmlab_events_ioctl(vcpu, ioctl, argp);
 	case KVM_SET_CPUID2:
 		return kvmlab_set_cpuid2(vcpu, argp);

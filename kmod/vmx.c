@@ -96,6 +96,7 @@ struct vmx_config {
 	u32 revision;
 	u32 pin, proc, proc2, exit, entry;
 	u32 proc_must;		/* allowed-0 settings: bits that must be 1 */
+	bool vnmi;		/* virtual NMIs and NMI-window exiting */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
 	bool ept;		/* EPT with WB, 4 levels and INVEPT */
@@ -257,7 +258,8 @@ static int vmx_setup_config(void)
 	tru = basic & VMXCAP_TRUE_CTLS;
 	c->inout_info = basic & VMXCAP_INOUT_INFO;
 
-	r = adjust_controls(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING, 0,
+	r = adjust_controls(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
+			    PIN_VIRTUAL_NMIS,
 			    tru ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				  MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
 	if (r)
@@ -268,7 +270,7 @@ static int vmx_setup_config(void)
 			    CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
 			    CPU_UNCOND_IO_EXITING | CPU_MONITOR_EXITING |
 			    CPU_USE_TSC_OFFSETTING | CPU_MOV_DR_EXITING,
-			    CPU_SECONDARY_CONTROLS,
+			    CPU_SECONDARY_CONTROLS | CPU_NMI_WINDOW_EXITING,
 			    tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				  MSR_IA32_VMX_PROCBASED_CTLS, &c->proc);
 	if (r)
@@ -276,8 +278,10 @@ static int vmx_setup_config(void)
 	/* Every I/O port and MSR exits: no bitmaps.  The interrupt window
 	 * is opened per entry.
 	 */
+	c->vnmi = (c->pin & PIN_VIRTUAL_NMIS) &&
+		  (c->proc & CPU_NMI_WINDOW_EXITING);
 	c->proc &= ~(CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
-		     CPU_INTR_WINDOW_EXITING);
+		     CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING);
 	rdmsr(tru ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 		    MSR_IA32_VMX_PROCBASED_CTLS, lo, hi);
 	c->proc_must = lo;
@@ -729,6 +733,80 @@ static void vmx_set_tpr(struct kvmlab_vcpu *vcpu, u8 tpr)
 	to_vmx(vcpu)->cr8 = tpr & 15;
 }
 
+/* ---- events and NMIs (events.c): virtual NMIs ---- */
+
+static u32 vmx_get_event(struct kvmlab_vcpu *vcpu, u32 *err)
+{
+	*err = to_vmx(vcpu)->pending_event_err;
+	return to_vmx(vcpu)->pending_event;
+}
+
+static void vmx_set_event(struct kvmlab_vcpu *vcpu, u32 info, u32 err)
+{
+	to_vmx(vcpu)->pending_event = info;
+	to_vmx(vcpu)->pending_event_err = err;
+}
+
+static int vmx_get_shadow(struct kvmlab_vcpu *vcpu)
+{
+	u32 i = to_vmx(vcpu)->interruptibility;
+
+	return (i & GUEST_INTR_STI ? KVM_X86_SHADOW_INT_STI : 0) |
+	       (i & GUEST_INTR_MOV_SS ? KVM_X86_SHADOW_INT_MOV_SS : 0);
+}
+
+static void vmx_set_shadow(struct kvmlab_vcpu *vcpu, int mask)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	vmx->interruptibility &= ~(GUEST_INTR_STI | GUEST_INTR_MOV_SS);
+	if (mask & KVM_X86_SHADOW_INT_MOV_SS)
+		vmx->interruptibility |= GUEST_INTR_MOV_SS;
+	else if (mask & KVM_X86_SHADOW_INT_STI)
+		vmx->interruptibility |= GUEST_INTR_STI;
+}
+
+/* Blocking by NMI: set by the CPU at an NMI's delivery, gone at IRET. */
+static bool vmx_get_nmi_mask(struct kvmlab_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->interruptibility & GUEST_INTR_NMI;
+}
+
+static void vmx_set_nmi_mask(struct kvmlab_vcpu *vcpu, bool masked)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	if (masked)
+		vmx->interruptibility |= GUEST_INTR_NMI;
+	else
+		vmx->interruptibility &= ~GUEST_INTR_NMI;
+}
+
+static bool vmx_nmi_supported(void)
+{
+	return vmcfg.vnmi;
+}
+
+/*
+ * An NMI goes in before an interrupt when nothing blocks it (NMI, STI or
+ * MOV SS blocking, another event first).  True: another waits, open the
+ * NMI window (the CPU exits once the blocking by NMI is over).
+ */
+static bool vmx_inject_nmi(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_vmx *vmx = to_vmx(vcpu);
+
+	if (!vcpu->nmi_pending)
+		return false;
+	if (!(vmx->pending_event & INTR_INFO_VALID) &&
+	    !(vmx->interruptibility &
+	      (GUEST_INTR_STI | GUEST_INTR_MOV_SS | GUEST_INTR_NMI))) {
+		vmx->pending_event = INTR_INFO_VALID | INTR_TYPE_NMI | 2;
+		vcpu->nmi_pending--;
+	}
+	return vcpu->nmi_pending;
+}
+
 /*
  * Before an entry: hand a queued interrupt to the CPU if the guest can
  * take it and no other event goes first.  True: open the interrupt
@@ -935,6 +1013,12 @@ static int intr_window_interception(struct kvmlab_vcpu *vcpu)
 	return 1;
 }
 
+/* NMIs unblocked: the run loop injects the next one. */
+static int nmi_window_interception(struct kvmlab_vcpu *vcpu)
+{
+	return 1;
+}
+
 static int nmi_host(void)
 {
 	/* The host's NMI, taken in the guest: hand it to the host. */
@@ -985,6 +1069,7 @@ static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[EXIT_REASON_TRIPLE_FAULT]	= shutdown_interception,
 	[EXIT_REASON_INIT]		= ignore_interception,
 	[EXIT_REASON_INTR_WINDOW]	= intr_window_interception,
+	[EXIT_REASON_NMI_WINDOW]	= nmi_window_interception,
 	[EXIT_REASON_SIPI]		= ignore_interception,
 	[EXIT_REASON_IO_SMI]		= ignore_interception,
 	[EXIT_REASON_OTHER_SMI]		= ignore_interception,
@@ -1057,7 +1142,8 @@ static bool pae_paging(struct kvmlab_vcpu *vcpu)
 	       !(vcpu->efer & EFER_LMA);
 }
 
-static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window)
+static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window,
+			   bool nmi_window)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
 	bool tdp = vcpu->vm->mmu_ops->tdp;
@@ -1076,6 +1162,8 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window)
 	}
 	if (window)
 		proc |= CPU_INTR_WINDOW_EXITING;
+	if (nmi_window)
+		proc |= CPU_NMI_WINDOW_EXITING;
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmcfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	if (proc & CPU_SECONDARY_CONTROLS)
@@ -1283,7 +1371,18 @@ static void read_exit(struct kvmlab_vcpu *vcpu)
 	vcpu->rip = vmcs_read(GUEST_RIP);
 	vmx->rflags = vmcs_read(GUEST_RFLAGS);
 	vmx->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
-				(GUEST_INTR_STI | GUEST_INTR_MOV_SS);
+				(GUEST_INTR_STI | GUEST_INTR_MOV_SS |
+				 GUEST_INTR_NMI);
+	/* A fault in an IRET that unblocked NMIs: blocked again, since the
+	 * IRET runs again (SDM 27.2.3; not after #DF or during delivery).
+	 */
+	if (!(e->idt_info & INTR_INFO_VALID) &&
+	    (((e->reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+	      (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
+	      (e->intr_info & INTR_INFO_VECTOR_MASK) != 8) ||
+	     ((e->reason & 0xffff) == EXIT_REASON_EPT_VIOLATION &&
+	      (e->qual & INTR_INFO_UNBLOCK_NMI))))
+		vmx->interruptibility |= GUEST_INTR_NMI;
 	if (vcpu->vm->mmu_ops->tdp) {
 		/* EPT: the guest loads CR3 (and the PDPTEs) itself. */
 		vcpu->cr3 = vmcs_read(GUEST_CR3);
@@ -1303,12 +1402,16 @@ static void complete_interrupts(struct vcpu_vmx *vmx)
 	if (!(info & INTR_INFO_VALID) ||
 	    (vmx->exit.reason & VMX_EXIT_REASONS_FAILED_ENTRY))
 		return;
-	/* INTn, INT3, INTO and ICEBP are re-executed from the same RIP;
-	 * NMIs are never injected by kvmlab.  An exception, or an interrupt
-	 * from KVM_INTERRUPT, whose delivery the exit cut short goes again.
+	/* INTn, INT3, INTO and ICEBP are re-executed from the same RIP.
+	 * An exception, an NMI, or an interrupt from KVM_INTERRUPT, whose
+	 * delivery the exit cut short goes again (an NMI unblocked: its
+	 * delivery blocks NMIs again).
 	 */
-	if (type != INTR_TYPE_HARD_EXCEPTION && type != INTR_TYPE_EXT_INTR)
+	if (type != INTR_TYPE_HARD_EXCEPTION && type != INTR_TYPE_EXT_INTR &&
+	    type != INTR_TYPE_NMI)
 		return;
+	if (type == INTR_TYPE_NMI)
+		vmx->interruptibility &= ~GUEST_INTR_NMI;
 	vmx->pending_event = info & (INTR_INFO_VALID | INTR_INFO_TYPE_MASK |
 				     INTR_INFO_DELIVER_CODE |
 				     INTR_INFO_VECTOR_MASK);
@@ -1335,7 +1438,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	bool tdp = vcpu->vm->mmu_ops->tdp;
 	struct vmx_host_save host;
 	u64 root;
-	bool window;
+	bool window, nmi_window;
 	int i, cpu, failed;
 	u32 insn_err = 0;
 
@@ -1353,6 +1456,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	if (!root)
 		return -ENOMEM;
 
+	nmi_window = vmx_inject_nmi(vcpu);
 	window = vmx_inject_irq(vcpu);
 
 	kernel_fpu_begin();
@@ -1376,7 +1480,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		pr_err("kvmlab: VMPTRLD failed on CPU %d\n", cpu);
 		return -EIO;
 	}
-	write_controls(vcpu, root, window);
+	write_controls(vcpu, root, window, nmi_window);
 	write_host_state(&host);
 	write_guest_state(vcpu, root);
 	vmx->pending_event = 0;
@@ -1462,6 +1566,13 @@ const struct kvmlab_arch_ops vmx_arch_ops = {
 	.queue_exception	= vmx_queue_exception,
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.event_pending		= vmx_event_pending,
+	.get_event		= vmx_get_event,
+	.set_event		= vmx_set_event,
+	.get_shadow		= vmx_get_shadow,
+	.set_shadow		= vmx_set_shadow,
+	.get_nmi_mask		= vmx_get_nmi_mask,
+	.set_nmi_mask		= vmx_set_nmi_mask,
+	.nmi_supported		= vmx_nmi_supported,
 	.get_tpr		= vmx_get_tpr,
 	.set_tpr		= vmx_set_tpr,
 	.run			= vmx_run,

@@ -112,6 +112,7 @@
 
 #define PIN_EXT_INTR_EXITING		BIT(0)
 #define PIN_NMI_EXITING			BIT(3)
+#define PIN_VIRTUAL_NMIS		BIT(5)
 
 #define CPU_INTR_WINDOW_EXITING		BIT(2)
 #define CPU_USE_TSC_OFFSETTING		BIT(3)
@@ -128,6 +129,7 @@
 #define CPU_USE_IO_BITMAPS		BIT(25)
 #define CPU_USE_MSR_BITMAPS		BIT(28)
 #define CPU_MONITOR_EXITING		BIT(29)
+#define CPU_NMI_WINDOW_EXITING		BIT(22)
 #define CPU_SECONDARY_CONTROLS		BIT(31)
 
 #define SEC_ENABLE_EPT			BIT(1)
@@ -172,6 +174,9 @@
 /* guest interruptibility: blocking by STI, by MOV SS */
 #define GUEST_INTR_STI			BIT(0)
 #define GUEST_INTR_MOV_SS		BIT(1)
+#define GUEST_INTR_NMI			BIT(3)
+/* exit interruption info / EPT qualification: IRET unblocked NMIs */
+#define INTR_INFO_UNBLOCK_NMI		BIT(12)
 
 /* segment access rights (24.4.1) */
 #define VMX_AR_UNUSABLE			BIT(16)

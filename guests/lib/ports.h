@@ -24,6 +24,9 @@
  *   0xf4        HLT continue: a 32-bit OUT of n makes vmrun resume the
  *               guest after each of its next n HLTs instead of ending
  *               the run there (benchmarks of the HLT exit)
+ *   0xf6        events: a 32-bit OUT of EVENT_CMD(cmd, arg) makes vmrun
+ *               inject an event through the driver before the guest
+ *               goes on (below)
  *   0xf8..0xff  PIO test device (below)
  */
 #ifndef GUESTS_LIB_PORTS_H
@@ -32,6 +35,31 @@
 #define PORT_CONSOLE		0xe9
 #define PORT_UCALL		0xf0
 #define PORT_HLT_CONTINUE	0xf4
+#define PORT_EVENT		0xf6
+
+/*
+ * Events (vmrun's tools/vmrun/events.c), each done at the OUT's exit, so
+ * the guest gets it right after the OUT (or as soon as it can take it):
+ *   NMI      KVM_NMI, arg times
+ *   IRQ      interrupt vector arg from vmrun's "PIC": KVM_INTERRUPT as soon
+ *            as the driver reports ready_for_interrupt_injection (vmrun
+ *            asks for the interrupt window until then)
+ *   EXC      KVM_SET_VCPU_EVENTS with an injected exception: vector
+ *            arg & 0xff, an error code (arg >> 8) if arg & EVENT_EXC_ERR;
+ *            vmrun prints the ioctl's errno if it fails
+ *   SHOW     KVM_GET_VCPU_EVENTS, SET of the same, GET again (must be
+ *            equal), printed as one "EVENTS ..." line
+ *   NMI_MASK / NMI_PENDING  KVM_SET_VCPU_EVENTS of the state read, with
+ *            nmi.masked = arg / nmi.pending = arg (VALID_NMI_PENDING)
+ */
+#define EVENT_NMI		1
+#define EVENT_IRQ		2
+#define EVENT_EXC		3
+#define EVENT_SHOW		4
+#define EVENT_NMI_MASK		5
+#define EVENT_NMI_PENDING	6
+#define EVENT_EXC_ERR		0x800000u
+#define EVENT_CMD(cmd, arg)	((unsigned int)(cmd) << 24 | (unsigned int)(arg))
 
 /*
  * PIO test device.  The port number selects the register; every access

@@ -148,6 +148,8 @@ static void io_one(struct vm *vm, uint8_t dir, uint16_t port, unsigned int size,
 			piodev_out(vm, port, size, v);
 		else if (port == PORT_HLT_CONTINUE && size == 4)
 			vm->hlt_continue = v;
+		else if (port == PORT_EVENT && size == 4)
+			event_port(vm, v);
 		else
 			out(vm, "PIO unhandled out port=0x%x size=%u value=0x%x\n",
 			    port, size, v);

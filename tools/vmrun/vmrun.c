@@ -124,6 +124,7 @@ static enum vm_end run_loop(struct vm *vm)
 		if (timed_out)
 			return END_TIMEOUT;
 		vm->runs++;
+		event_pre_run(vm);
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->exits_intr++;
@@ -152,6 +153,9 @@ static enum vm_end run_loop(struct vm *vm)
 			return END_SHUTDOWN;
 		case KVM_EXIT_INTR:
 			vm->exits_intr++;
+			break;
+		case KVM_EXIT_IRQ_WINDOW_OPEN:
+			vm->exits_other++;
 			break;
 		case KVM_EXIT_FAIL_ENTRY:
 			console_flush(vm);
@@ -205,6 +209,7 @@ int main(int argc, char **argv)
 	struct vmrun_args args = { .magic = VMRUN_ARGS_MAGIC };
 	char *argend;
 
+	vm.irq_vector = -1;
 	while ((c = getopt_long(argc, argv, "d:m:M:t:e:l:qa:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;

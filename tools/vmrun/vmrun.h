@@ -41,6 +41,9 @@ struct vm {
 	/* HLTs to resume after (PORT_HLT_CONTINUE) */
 	uint32_t hlt_continue;
 
+	/* an interrupt waiting for the guest (PORT_EVENT), -1: none */
+	int irq_vector;
+
 	/* MMIO test device */
 	uint64_t scratch;
 	uint32_t mmio_accesses;
@@ -64,6 +67,10 @@ void print_regs(struct vm *vm, const char *prefix);
 void handle_io(struct vm *vm);
 void handle_mmio(struct vm *vm);
 void console_flush(struct vm *vm);
+
+/* events.c */
+void event_port(struct vm *vm, uint32_t v);
+void event_pre_run(struct vm *vm);
 
 /* stats.c */
 void print_kvm_stats(struct vm *vm);
