@@ -33,6 +33,7 @@
 #include <asm/special_insns.h>
 #include <asm/processor-flags.h>
 #include <asm/fpu/api.h>
+#include <asm/tsc.h>
 
 #include "kvmlab.h"
 #include "vmx.h"
@@ -102,6 +103,7 @@ struct vmx_config {
 	bool ept;		/* EPT with WB, 4 levels and INVEPT */
 	bool unrestricted;	/* real mode and unpaged protected mode */
 	bool inout_info;	/* string I/O exits give size and segment */
+	u32 preempt_ticks;	/* VMX-preemption timer: one host tick, or 0 */
 };
 
 static struct vmx_config vmcfg;
@@ -259,11 +261,20 @@ static int vmx_setup_config(void)
 	c->inout_info = basic & VMXCAP_INOUT_INFO;
 
 	r = adjust_controls(PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-			    PIN_VIRTUAL_NMIS,
+			    PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER,
 			    tru ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				  MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
 	if (r)
 		return r;
+	c->preempt_ticks = 0;
+	if (c->pin & PIN_PREEMPTION_TIMER) {
+		u64 misc, t = (u64)tsc_khz * 1000 / HZ;
+
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		t >>= misc & MSR_IA32_VMX_MISC_PREEMPTION_TIMER_SCALE;
+		c->preempt_ticks = clamp_t(u64, t, 1, U32_MAX);
+		c->pin &= ~PIN_PREEMPTION_TIMER;	/* per entry */
+	}
 	r = adjust_controls(CPU_HLT_EXITING | CPU_INVLPG_EXITING |
 			    CPU_MWAIT_EXITING | CPU_RDPMC_EXITING |
 			    CPU_CR3_LOAD_EXITING | CPU_CR3_STORE_EXITING |
@@ -1007,6 +1018,12 @@ static int emulate_interception(struct kvmlab_vcpu *vcpu)
 	return kvmlab_emulate_insn(vcpu);
 }
 
+/* The timer armed for a guest entered with IF=0 (write_controls). */
+static int preempt_interception(struct kvmlab_vcpu *vcpu)
+{
+	return 1;	/* the host took its interrupts: run on */
+}
+
 /* The window opened: the run loop injects, or tells userspace. */
 static int intr_window_interception(struct kvmlab_vcpu *vcpu)
 {
@@ -1098,6 +1115,7 @@ static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
 	[EXIT_REASON_MONITOR]		= nop_interception,
 	[EXIT_REASON_EPT_VIOLATION]	= ept_violation_interception,
 	[EXIT_REASON_INVEPT]		= ud_interception,
+	[EXIT_REASON_PREEMPTION_TIMER]	= preempt_interception,
 	[EXIT_REASON_INVVPID]		= ud_interception,
 	[EXIT_REASON_WBINVD]		= nop_interception,
 	[EXIT_REASON_XSETBV]		= xsetbv_interception,
@@ -1147,7 +1165,7 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window,
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
 	bool tdp = vcpu->vm->mmu_ops->tdp;
-	u32 proc = vmcfg.proc, proc2 = vmcfg.proc2;
+	u32 pin = vmcfg.pin, proc = vmcfg.proc, proc2 = vmcfg.proc2;
 	u32 exceptions = BIT(18);	/* #MC belongs to the host */
 
 	if (tdp) {
@@ -1164,7 +1182,19 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window,
 		proc |= CPU_INTR_WINDOW_EXITING;
 	if (nmi_window)
 		proc |= CPU_NMI_WINDOW_EXITING;
-	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmcfg.pin);
+	/*
+	 * Bochs 2.7 loads the guest's RFLAGS before it counts itself in
+	 * VMX non-root operation: a guest entered with IF=0 has the host's
+	 * interrupts masked, not turned into exits, until it sets IF.  A
+	 * guest spinning with IF=0 (cli; jmp .) froze the lab's kernel.  The
+	 * VMX-preemption timer ends such a run after one host tick; the
+	 * host then takes what is pending.  Real CPUs need no help here.
+	 */
+	if (vmcfg.preempt_ticks && !(vmx->rflags & X86_EFLAGS_IF)) {
+		pin |= PIN_PREEMPTION_TIMER;
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmcfg.preempt_ticks);
+	}
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	if (proc & CPU_SECONDARY_CONTROLS)
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, proc2);
