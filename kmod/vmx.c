@@ -102,6 +102,7 @@ struct vmx_config {
 	u64 ept_cap;
 	bool ept;		/* EPT with WB, 4 levels and INVEPT */
 	bool unrestricted;	/* real mode and unpaged protected mode */
+	bool vpid;		/* VPIDs with INVVPID single or all-context */
 	bool inout_info;	/* string I/O exits give size and segment */
 	u32 preempt_ticks;	/* VMX-preemption timer: one host tick, or 0 */
 };
@@ -143,6 +144,8 @@ struct vcpu_vmx {
 	u64 vmcs_pa;
 	bool vmcs_ready;	/* VMCLEARed once since allocation */
 	bool ran;		/* entered once: EPT TLB flushed */
+	u16 vpid;		/* 0: none, entry and exit flush the TLB */
+	int last_cpu;		/* where the VPID's TLB entries may live */
 
 	struct vmx_seg seg[8];
 	u64 gdtr_base, idtr_base;
@@ -176,6 +179,59 @@ static int vmcs_seg_index(int seg)
 	};
 
 	return idx[seg];
+}
+
+/*
+ * ---- VPIDs ----
+ * A vCPU's TLB entries carry its VPID, so VM entry and exit keep them
+ * (and the host's, VPID 0) instead of flushing; kvmlab flushes them with
+ * INVVPID where svm.c takes a new ASID: on the MMU's request, on the
+ * first entry (the VPID may be a freed vCPU's) and on a CPU change.
+ */
+#define VMX_NR_VPIDS	(1 << 16)
+
+static DECLARE_BITMAP(vpid_bitmap, VMX_NR_VPIDS);
+static DEFINE_SPINLOCK(vpid_lock);
+
+static u16 vpid_alloc(void)
+{
+	unsigned long v;
+
+	if (!vmcfg.vpid)
+		return 0;
+	spin_lock(&vpid_lock);
+	v = find_next_zero_bit(vpid_bitmap, VMX_NR_VPIDS, 1);
+	if (v < VMX_NR_VPIDS)
+		__set_bit(v, vpid_bitmap);
+	else
+		v = 0;		/* all taken: this vCPU flushes instead */
+	spin_unlock(&vpid_lock);
+	return v;
+}
+
+static void vpid_free(u16 vpid)
+{
+	if (!vpid)
+		return;
+	spin_lock(&vpid_lock);
+	__clear_bit(vpid, vpid_bitmap);
+	spin_unlock(&vpid_lock);
+}
+
+struct invvpid_desc {
+	u64 vpid;
+	u64 gva;
+};
+
+static void invvpid(u16 vpid)
+{
+	struct invvpid_desc desc = { vpid, 0 };
+	unsigned long type = 1;		/* single context */
+
+	if (!(vmcfg.ept_cap & VMXCAP_INVVPID_SINGLE))
+		type = 2;		/* all contexts but VPID 0 */
+	asm volatile("invvpid %0, %1" : : "m" (desc), "r" (type)
+		     : "cc", "memory");
 }
 
 /* ---- per-CPU enable ---- */
@@ -299,7 +355,7 @@ static int vmx_setup_config(void)
 	c->proc2 = 0;
 	if (c->proc & CPU_SECONDARY_CONTROLS) {
 		r = adjust_controls(0, SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST |
-				    SEC_WBINVD_EXITING,
+				    SEC_WBINVD_EXITING | SEC_ENABLE_VPID,
 				    MSR_IA32_VMX_PROCBASED_CTLS2, &c->proc2);
 		if (r)
 			return r;
@@ -323,17 +379,22 @@ static int vmx_setup_config(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, c->cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1);
 
-	c->ept = false;
-	if (c->proc2 & SEC_ENABLE_EPT) {
+	c->ept_cap = 0;
+	if (c->proc2 & (SEC_ENABLE_EPT | SEC_ENABLE_VPID))
 		rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, c->ept_cap);
-		c->ept = (c->ept_cap & VMXCAP_EPT_PWL4) &&
-			 (c->ept_cap & VMXCAP_EPT_WB) &&
-			 (c->ept_cap & VMXCAP_INVEPT) &&
-			 (c->ept_cap & VMXCAP_INVEPT_ALL);
-	}
+	c->ept = (c->proc2 & SEC_ENABLE_EPT) &&
+		 (c->ept_cap & VMXCAP_EPT_PWL4) &&
+		 (c->ept_cap & VMXCAP_EPT_WB) &&
+		 (c->ept_cap & VMXCAP_INVEPT) &&
+		 (c->ept_cap & VMXCAP_INVEPT_ALL);
 	c->unrestricted = c->ept && (c->proc2 & SEC_UNRESTRICTED_GUEST);
 	if (!c->ept)
 		c->proc2 &= ~(SEC_ENABLE_EPT | SEC_UNRESTRICTED_GUEST);
+	c->vpid = (c->proc2 & SEC_ENABLE_VPID) &&
+		  (c->ept_cap & VMXCAP_INVVPID) &&
+		  (c->ept_cap & (VMXCAP_INVVPID_SINGLE | VMXCAP_INVVPID_ALL));
+	/* per vCPU, when it got a VPID */
+	c->proc2 &= ~SEC_ENABLE_VPID;
 	return 0;
 }
 
@@ -379,9 +440,10 @@ static int vmx_hardware_setup(void)
 		return -EBUSY;
 	}
 	cpus_read_unlock();
-	pr_info("kvmlab: VMX revision %u, EPT %s, unrestricted guest %s, pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
+	pr_info("kvmlab: VMX revision %u, EPT %s, unrestricted guest %s, VPID %s, pin 0x%x proc 0x%x proc2 0x%x exit 0x%x entry 0x%x\n",
 		vmcfg.revision, vmcfg.ept ? "yes" : "no",
-		vmcfg.unrestricted ? "yes" : "no", vmcfg.pin, vmcfg.proc,
+		vmcfg.unrestricted ? "yes" : "no", vmcfg.vpid ? "yes" : "no",
+		vmcfg.pin, vmcfg.proc,
 		vmcfg.proc2, vmcfg.exit, vmcfg.entry);
 	return 0;
 }
@@ -448,6 +510,8 @@ static int vmx_vcpu_create(struct kvmlab_vcpu *vcpu)
 	}
 	*(u32 *)vmx->vmcs = vmcfg.revision;
 	vmx->vmcs_pa = __pa(vmx->vmcs);
+	vmx->vpid = vpid_alloc();
+	vmx->last_cpu = -1;
 	vcpu->arch = vmx;
 	init_state(vcpu);
 	return 0;
@@ -461,6 +525,7 @@ static void vmx_vcpu_free(struct kvmlab_vcpu *vcpu)
 		return;
 	/* Never current outside an entry: nothing to VMCLEAR here. */
 	kvmlab_page_free(vmx->vmcs);
+	vpid_free(vmx->vpid);
 	kfree(vmx);
 	vcpu->arch = NULL;
 }
@@ -1194,6 +1259,10 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window,
 		pin |= PIN_PREEMPTION_TIMER;
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmcfg.preempt_ticks);
 	}
+	if (vmx->vpid) {
+		proc2 |= SEC_ENABLE_VPID;
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	}
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	if (proc & CPU_SECONDARY_CONTROLS)
@@ -1468,7 +1537,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	bool tdp = vcpu->vm->mmu_ops->tdp;
 	struct vmx_host_save host;
 	u64 root;
-	bool window, nmi_window;
+	bool window, nmi_window, flush;
 	int i, cpu, failed;
 	u32 insn_err = 0;
 
@@ -1514,13 +1583,22 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	write_host_state(&host);
 	write_guest_state(vcpu, root);
 	vmx->pending_event = 0;
-	/* Without VPID every entry and exit flushes the linear TLB; EPT's
-	 * guest-physical one is flushed when the MMU asks.
+	/*
+	 * What outlives VM entry and exit is flushed when the MMU asks, on
+	 * the first entry (the VPID may be a freed vCPU's) and on a new CPU
+	 * (the old one's entries may predate a flush done elsewhere): EPT's
+	 * guest-physical and combined mappings (INVEPT), or the VPID's
+	 * linear ones.  Without a VPID, entry and exit flush those.
 	 */
-	if ((test_and_clear_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests) ||
-	     !vmx->ran) && tdp)
-		invept_all(0);
+	flush = test_and_clear_bit(KVMLAB_REQ_TLB_FLUSH, &vcpu->requests);
+	if (flush || !vmx->ran || vmx->last_cpu != cpu) {
+		if (tdp)
+			invept_all(0);
+		else if (vmx->vpid)
+			invvpid(vmx->vpid);
+	}
 	vmx->ran = true;
+	vmx->last_cpu = cpu;
 	/* Guest mode is a quiescent state for RCU, as user mode is. */
 	rcu_virt_note_context_switch(cpu);
 	trace_kvmlab_entry(vcpu);

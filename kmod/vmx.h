@@ -21,6 +21,9 @@
 #define HOST_GS_SELECTOR		0x0c0a
 #define HOST_TR_SELECTOR		0x0c0c
 
+/* 16-bit control field */
+#define VIRTUAL_PROCESSOR_ID		0x0000
+
 /* 64-bit control fields */
 #define TSC_OFFSET			0x2010
 #define EPT_POINTER			0x201a
@@ -135,6 +138,7 @@
 #define CPU_SECONDARY_CONTROLS		BIT(31)
 
 #define SEC_ENABLE_EPT			BIT(1)
+#define SEC_ENABLE_VPID			BIT(5)
 #define SEC_WBINVD_EXITING		BIT(6)
 #define SEC_UNRESTRICTED_GUEST		BIT(7)
 
@@ -159,6 +163,9 @@
 #define VMXCAP_EPT_WB			BIT_ULL(14)
 #define VMXCAP_INVEPT			BIT_ULL(20)
 #define VMXCAP_INVEPT_ALL		BIT_ULL(26)
+#define VMXCAP_INVVPID			BIT_ULL(32)
+#define VMXCAP_INVVPID_SINGLE		BIT_ULL(41)
+#define VMXCAP_INVVPID_ALL		BIT_ULL(42)
 
 /* ---- event information (24.8.3, 24.9.2-3) ---- */
 
