@@ -33,6 +33,7 @@
 #include <asm/special_insns.h>
 #include <asm/processor-flags.h>
 #include <asm/fpu/api.h>
+#include <asm/debugreg.h>
 #include <asm/tsc.h>
 
 #include "kvmlab.h"
@@ -1294,8 +1295,33 @@ static unsigned long tss_base(unsigned long gdt, u16 sel)
 struct vmx_host_save {
 	u16 ds, es, fs, gs, ldt;
 	unsigned long fs_base, kernel_gs_base;
+	unsigned long dr6, dr7;
 	u64 msr[NR_SWAP_MSRS];
 };
+
+/*
+ * VM exit sets DR7 to 0x400, and a #DB taken in the guest (TF, ICEBP)
+ * sets bits in DR6: the host's breakpoints and its next #DB's status
+ * would be lost.  DR0-3 stay the host's: every MOV DR exits and works on
+ * the vCPU's copies (emul.c).  (VM exit also clears IA32_DEBUGCTL, which
+ * is left alone: Bochs has no such MSR and logs every read of it.)
+ */
+static void save_host_debug(struct vmx_host_save *h)
+{
+	get_debugreg(h->dr6, 6);
+	get_debugreg(h->dr7, 7);
+}
+
+static void restore_host_debug(struct vmx_host_save *h)
+{
+	unsigned long dr6;
+
+	if (h->dr7 != VMX_EXIT_DR7)
+		set_debugreg(h->dr7, 7);
+	get_debugreg(dr6, 6);
+	if (dr6 != h->dr6)
+		set_debugreg(h->dr6, 6);
+}
 
 static void write_host_state(struct vmx_host_save *h)
 {
@@ -1608,9 +1634,11 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		wrmsrl(swap_msrs[i], vmx->msr[i]);
 	}
 	native_write_cr2(vcpu->cr2);
+	save_host_debug(&host);
 
 	failed = kvmlab_vmx_vmrun(vcpu->regs);
 
+	restore_host_debug(&host);
 	vcpu->cr2 = native_read_cr2();
 	for (i = 0; i < NR_SWAP_MSRS; i++) {
 		rdmsrl(swap_msrs[i], vmx->msr[i]);

@@ -153,6 +153,9 @@
 #define ENTRY_LOAD_IA32_PAT		BIT(14)
 #define ENTRY_LOAD_IA32_EFER		BIT(15)
 
+/* DR7 after every VM exit (28.5.1) */
+#define VMX_EXIT_DR7			0x400UL
+
 /* IA32_VMX_BASIC */
 #define VMXCAP_REVISION_MASK		GENMASK_ULL(30, 0)
 #define VMXCAP_INOUT_INFO		BIT_ULL(54)	/* string I/O info */
