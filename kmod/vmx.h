@@ -7,7 +7,12 @@
 #ifndef KVMLAB_VMX_H
 #define KVMLAB_VMX_H
 
+#ifdef __KERNEL__
 #include <linux/bits.h>
+#else	/* tracing/names.c names VMX exits from VMX_EXIT_NAMES */
+#define BIT(n)		(1UL << (n))
+#define BIT_ULL(n)	(1ULL << (n))
+#endif
 
 /* ---- VMCS field encodings (appendix B) ---- */
 

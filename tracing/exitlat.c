@@ -54,7 +54,7 @@ static void print_text(const struct opts *o, const struct exitlat_bpf *skel,
 			       unit);
 		else
 			printf("in hypervisor, exit reason %s (exit to entry): %llu samples, avg %llu %s\n",
-			       svm_exit_name(k->sub),
+			       exit_name(k->sub),
 			       (unsigned long long)v[i].h.count,
 			       (unsigned long long)(v[i].h.sum / v[i].h.count),
 			       unit);
@@ -71,7 +71,7 @@ static void json_fields(const struct hist_key *k)
 	       k->kind == EXITLAT_GUEST ? "guest" : "hypervisor");
 	if (k->kind == EXITLAT_HYP)
 		printf("\"reason\":\"%s\",\"code\":%llu,",
-		       svm_exit_name(k->sub), (unsigned long long)k->sub);
+		       exit_name(k->sub), (unsigned long long)k->sub);
 }
 
 static void print_json(const struct opts *o, const struct exitlat_bpf *skel,

@@ -371,7 +371,7 @@ static void print_report(struct report *r)
 	printf("\nexits by reason:\n  %-16s %10s %14s\n", "reason", "count",
 	       "avg exit->entry");
 	for (i = 0; i < r->nreasons; i++)
-		printf("  %-16s %10llu %11.1f us\n", svm_exit_name(r->reason[i]),
+		printf("  %-16s %10llu %11.1f us\n", exit_name(r->reason[i]),
 		       r->rcount[i], r->rtimed[i] ?
 		       r->rtime[i] / 1000.0 / r->rtimed[i] : 0.0);
 

@@ -4,6 +4,7 @@
 #include <linux/types.h>
 #include "names.h"
 #include "kvmlab_tp.h"
+#include "../kmod/vmx.h"
 
 /* SVM exit codes, named as kmod/svm.h's SVM_EXIT_NAMES names them. */
 const char *svm_exit_name(__u64 code)
@@ -42,6 +43,24 @@ const char *svm_exit_name(__u64 code)
 			return names[i].name;
 	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)code);
 	return buf;
+}
+
+/*
+ * Any exit code of the kvmlab_exit event: VMX reasons (0x10000 + reason,
+ * bit 31 kept for a failed entry) by kmod/vmx.h's VMX_EXIT_NAMES, the
+ * names the tracepoint prints, the rest as svm_exit_name() names them.
+ */
+const char *exit_name(__u64 code)
+{
+	static const struct { __u64 code; const char *name; } vmx[] = {
+		VMX_EXIT_NAMES
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(vmx) / sizeof(vmx[0]); i++)
+		if (vmx[i].code == code)
+			return vmx[i].name;
+	return svm_exit_name(code);
 }
 
 const char *pf_outcome_name(__u64 outcome)
