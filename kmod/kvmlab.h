@@ -371,6 +371,7 @@ bool kvmlab_nmi_supported(void);
 
 /* msr.c: MSRs no backend owns */
 void kvmlab_msr_init(struct kvmlab_vcpu *vcpu);
+int kvmlab_set_msr_slot(u64 *slot, u32 index, u64 data, bool wide_sysenter);
 int kvmlab_get_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 *data);
 int kvmlab_set_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 			  bool host);

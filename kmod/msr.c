@@ -128,6 +128,48 @@ static int set_mce(struct kvmlab_vcpu *vcpu, u32 index, u64 data, bool host)
 	return -1;
 }
 
+/* PAT: UC, WC, WT, WP, WB or UC- (0, 1, 4-7) in every byte. */
+static bool pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Store @data in @slot, a backend's copy of MSR @index (its VMCB save
+ * area, struct vcpu_vmx), after the checks both make: 0 = done, 1 = #GP.
+ * @wide_sysenter: SYSENTER_ESP/EIP are 64-bit and must be canonical
+ * (VT-x; AMD-V keeps 32 bits of them).
+ */
+int kvmlab_set_msr_slot(u64 *slot, u32 index, u64 data, bool wide_sysenter)
+{
+	bool addr;
+
+	switch (index) {
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(data))
+			return 1;
+		break;
+	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
+	case MSR_LSTAR: case MSR_CSTAR:
+	case MSR_IA32_SYSENTER_ESP: case MSR_IA32_SYSENTER_EIP:
+		addr = wide_sysenter || (index != MSR_IA32_SYSENTER_ESP &&
+					 index != MSR_IA32_SYSENTER_EIP);
+		if (addr && !__is_canonical_address(data, 48))
+			return 1;
+		break;
+	}
+	*slot = data;
+	return 0;
+}
+
 int kvmlab_get_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 {
 	int i = get_mce(vcpu, index, data);
@@ -144,6 +186,15 @@ int kvmlab_get_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	}
 	switch (index) {
+	case MSR_EFER:
+		*data = vcpu->efer;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_TSC_AUX:
+		*data = vcpu->tsc_aux;
+		return 0;
 	case MSR_MTRRcap:
 		*data = MTRR_CAP_VALUE;
 		return 0;
@@ -213,6 +264,18 @@ int kvmlab_set_msr_common(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 		return 0;
 	}
 	switch (index) {
+	case MSR_EFER:
+		return kvmlab_set_efer(vcpu, data, host);
+	case MSR_IA32_APICBASE:
+		if (!host)
+			return 1;
+		vcpu->apic_base = data;
+		return 0;
+	case MSR_TSC_AUX:
+		if (data >> 32)
+			return 1;
+		vcpu->tsc_aux = data;
+		return 0;
 	case MSR_MTRRdefType:
 		if ((data & ~0xcffULL) ||
 		    !mtrr_types_valid((data & 0xff) * 0x0101010101010101ULL))

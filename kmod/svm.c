@@ -520,17 +520,8 @@ static int svm_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 		return 0;
 	}
 	switch (index) {
-	case MSR_EFER:
-		*data = vcpu->efer;
-		return 0;
 	case MSR_IA32_TSC:
 		*data = rdtsc() + to_vmcb(vcpu)->control.tsc_offset;
-		return 0;
-	case MSR_IA32_APICBASE:
-		*data = vcpu->apic_base;
-		return 0;
-	case MSR_TSC_AUX:
-		*data = vcpu->tsc_aux;
 		return 0;
 	case MSR_KVMLAB_VM_HSAVE_PA:
 		*data = to_svm(vcpu)->vm_hsave_pa;
@@ -542,19 +533,6 @@ static int svm_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 	return kvmlab_get_msr_common(vcpu, index, data);
 }
 
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 /* 0 = done, 1 = the guest gets #GP. */
 static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 		       bool host)
@@ -562,31 +540,11 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 	struct vmcb *vmcb = to_vmcb(vcpu);
 	u64 *slot = svm_msr_slot(vcpu, index);
 
-	if (index == MSR_IA32_CR_PAT && !pat_valid(data))
-		return 1;
-	if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
-	     index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
-	     index == MSR_CSTAR) && !__is_canonical_address(data, 48))
-		return 1;
-	if (slot) {
-		*slot = data;
-		return 0;
-	}
+	if (slot)
+		return kvmlab_set_msr_slot(slot, index, data, false);
 	switch (index) {
-	case MSR_EFER:
-		return kvmlab_set_efer(vcpu, data, host);
 	case MSR_IA32_TSC:
 		vmcb->control.tsc_offset = data - rdtsc();
-		return 0;
-	case MSR_IA32_APICBASE:
-		if (!host)
-			return 1;
-		vcpu->apic_base = data;
-		return 0;
-	case MSR_TSC_AUX:
-		if (data >> 32)
-			return 1;
-		vcpu->tsc_aux = data;
 		return 0;
 	case MSR_KVMLAB_VM_HSAVE_PA:
 		/* a page address the guest could have: the in-tree checks */

@@ -668,34 +668,11 @@ static int vmx_get_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 *data)
 		*data = *slot;
 		return 0;
 	}
-	switch (index) {
-	case MSR_EFER:
-		*data = vcpu->efer;
-		return 0;
-	case MSR_IA32_TSC:
+	if (index == MSR_IA32_TSC) {
 		*data = rdtsc() + to_vmx(vcpu)->tsc_offset;
-		return 0;
-	case MSR_IA32_APICBASE:
-		*data = vcpu->apic_base;
-		return 0;
-	case MSR_TSC_AUX:
-		*data = vcpu->tsc_aux;
 		return 0;
 	}
 	return kvmlab_get_msr_common(vcpu, index, data);
-}
-
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
 }
 
 /* 0 = done, 1 = the guest gets #GP. */
@@ -704,33 +681,10 @@ static int vmx_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 {
 	u64 *slot = vmx_msr_slot(vcpu, index);
 
-	if (index == MSR_IA32_CR_PAT && !pat_valid(data))
-		return 1;
-	if ((index == MSR_FS_BASE || index == MSR_GS_BASE ||
-	     index == MSR_KERNEL_GS_BASE || index == MSR_LSTAR ||
-	     index == MSR_CSTAR || index == MSR_IA32_SYSENTER_ESP ||
-	     index == MSR_IA32_SYSENTER_EIP) &&
-	    !__is_canonical_address(data, 48))
-		return 1;
-	if (slot) {
-		*slot = data;
-		return 0;
-	}
-	switch (index) {
-	case MSR_EFER:
-		return kvmlab_set_efer(vcpu, data, host);
-	case MSR_IA32_TSC:
+	if (slot)
+		return kvmlab_set_msr_slot(slot, index, data, true);
+	if (index == MSR_IA32_TSC) {
 		to_vmx(vcpu)->tsc_offset = data - rdtsc();
-		return 0;
-	case MSR_IA32_APICBASE:
-		if (!host)
-			return 1;
-		vcpu->apic_base = data;
-		return 0;
-	case MSR_TSC_AUX:
-		if (data >> 32)
-			return 1;
-		vcpu->tsc_aux = data;
 		return 0;
 	}
 	return kvmlab_set_msr_common(vcpu, index, data, host);
