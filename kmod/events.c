@@ -42,7 +42,7 @@ struct fxsave_img {
 static_assert(sizeof(struct fxsave_img) == 512);
 
 /* MXCSR bits this CPU accepts: FXRSTOR of any other raises #GP. */
-static u32 mxcsr_valid(void)
+u32 kvmlab_mxcsr_valid(void)
 {
 	static u32 mask;
 	struct fxsave_img *img;
@@ -95,7 +95,7 @@ static int set_fpu(struct kvmlab_vcpu *vcpu, struct kvm_fpu __user *u)
 		r = -EFAULT;
 		goto out;
 	}
-	if (f->mxcsr & ~mxcsr_valid()) {
+	if (f->mxcsr & ~kvmlab_mxcsr_valid()) {
 		r = -EINVAL;	/* the in-tree KVM's answer to a bad MXCSR */
 		goto out;
 	}
@@ -108,6 +108,7 @@ static int set_fpu(struct kvmlab_vcpu *vcpu, struct kvm_fpu __user *u)
 	img->fdp = f->last_dp;
 	memcpy(img->xmm, f->xmm, sizeof(img->xmm));
 	img->mxcsr = f->mxcsr;
+	kvmlab_fpu_legacy_written(vcpu);
 out:
 	kfree(f);
 	return r;
@@ -263,6 +264,14 @@ long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 		return set_events(vcpu, argp);
 	case KVM_NMI:
 		return queue_nmi(vcpu);
+	case KVM_GET_XSAVE:
+		return kvmlab_get_xsave(vcpu, argp);
+	case KVM_SET_XSAVE:
+		return kvmlab_set_xsave(vcpu, argp);
+	case KVM_GET_XCRS:
+		return kvmlab_get_xcrs(vcpu, argp);
+	case KVM_SET_XCRS:
+		return kvmlab_set_xcrs(vcpu, argp);
 	}
 	return -EINVAL;
 }

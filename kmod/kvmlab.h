@@ -31,6 +31,7 @@
 #define KVMLAB_MAX_CPUID	256
 #define KVMLAB_MCE_BANKS	32	/* the in-tree KVM's KVM_MAX_MCE_BANKS */
 #define KVMLAB_MAX_SLOT_PAGES	(1UL << 22)	/* 16 GiB per slot */
+#define KVMLAB_FPU_SIZE		4096	/* struct kvm_xsave: the XSAVE area */
 
 enum kvmlab_reg {
 	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX,
@@ -185,7 +186,8 @@ struct kvmlab_vcpu {
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
 
-	void *fpu;		/* fxsave image of the guest, 16-byte aligned */
+	void *fpu;		/* the guest's XSAVE area (xsave.c), 4 KiB */
+	u64 xcr0;		/* the guest's XCR0 */
 
 	struct kvmlab_vcpu_stat stat;
 	void *arch;		/* backend private (vcpu_svm, vcpu_vmx) */
@@ -332,6 +334,8 @@ int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 		      struct kvm_cpuid2 __user *ucpuid);
 void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu);
+struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
+					   u32 idx);
 int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
 		    bool set);
 int kvmlab_get_msr_index_list(struct kvm_msr_list __user *ulist);
@@ -358,6 +362,23 @@ bool kvmlab_irq_window_open(struct kvmlab_vcpu *vcpu);
 long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp);
 bool kvmlab_nmi_supported(void);
+u32 kvmlab_mxcsr_valid(void);
+
+/* xsave.c: the guest's extended state and XCR0 */
+void kvmlab_xsave_init(void);
+u64 kvmlab_supported_xcr0(void);
+void kvmlab_fpu_reset(struct kvmlab_vcpu *vcpu);
+void kvmlab_fpu_legacy_written(struct kvmlab_vcpu *vcpu);
+void kvmlab_fpu_load(struct kvmlab_vcpu *vcpu);
+void kvmlab_fpu_save(struct kvmlab_vcpu *vcpu);
+void kvmlab_xcr0_guest(struct kvmlab_vcpu *vcpu);
+void kvmlab_xcr0_host(struct kvmlab_vcpu *vcpu);
+int kvmlab_set_xcr(struct kvmlab_vcpu *vcpu, u32 index, u64 xcr0);
+int kvmlab_emulate_xsetbv(struct kvmlab_vcpu *vcpu);
+int kvmlab_get_xsave(struct kvmlab_vcpu *vcpu, struct kvm_xsave __user *u);
+int kvmlab_set_xsave(struct kvmlab_vcpu *vcpu, struct kvm_xsave __user *u);
+int kvmlab_get_xcrs(struct kvmlab_vcpu *vcpu, struct kvm_xcrs __user *u);
+int kvmlab_set_xcrs(struct kvmlab_vcpu *vcpu, struct kvm_xcrs __user *u);
 
 /* An event for the next entry (SVM EVENTINJ = VT-x interruption info) */
 #define KVMLAB_EV_VECTOR	0xffu

@@ -253,6 +253,10 @@ static long kvmlab_check_extension(long ext)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_USER_NMI:
 		return kvmlab_nmi_supported();
+	/* xsave.c; KVM_CAP_XSAVE2 stays 0: the area is 4 KiB */
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return kvmlab_supported_xcr0() != 0;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
 		return KVMLAB_MAX_VCPUS;
@@ -312,6 +316,7 @@ static int __init kvmlab_init(void)
 		kvmlab_arch = &vmx_arch_ops;
 	else
 		kvmlab_arch = &svm_arch_ops;
+	kvmlab_xsave_init();
 	r = kvmlab_arch->hardware_setup();
 	if (r)
 		return r;

@@ -970,8 +970,10 @@ static int dr_interception(struct kvmlab_vcpu *vcpu)
 
 static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
 {
-	/* XSAVE is not offered in CPUID yet. */
-	return ud_interception(vcpu);
+	if (kvmlab_emulate_xsetbv(vcpu))
+		return gp_interception(vcpu);
+	skip_insn(vcpu, 3);	/* 0f 01 d1 */
+	return 1;
 }
 
 /* The NMI handler's IRET, before it runs: svm_nmi_post_exit unmasks. */
@@ -1127,7 +1129,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	svm->pending_event = 0;
 
 	kernel_fpu_begin();
-	asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	kvmlab_fpu_load(vcpu);
 	local_irq_disable();
 
 	if (!kvmlab_vcpu_enter_check(vcpu)) {
@@ -1148,15 +1150,17 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	rcu_virt_note_context_switch(cpu);
 	trace_kvmlab_entry(vcpu);
 
+	kvmlab_xcr0_guest(vcpu);
 	clgi();
 	kvmlab_svm_vmrun(svm->vmcb_pa, vcpu->regs,
 			 page_to_phys(sd->host_vmcb));
 	stgi();
+	kvmlab_xcr0_host(vcpu);
 
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 	local_irq_enable();
-	asm volatile("fxsave64 %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
+	kvmlab_fpu_save(vcpu);
 	kernel_fpu_end();
 
 	vcpu->regs[VCPU_RAX] = vmcb->save.rax;

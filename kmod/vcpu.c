@@ -185,6 +185,10 @@ static long kvmlab_vcpu_ioctl_locked(struct kvmlab_vcpu *vcpu,
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
 	case KVM_NMI:
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
 		return kvmlab_events_ioctl(vcpu, ioctl, argp);
 	case KVM_SET_CPUID2:
 		return kvmlab_set_cpuid2(vcpu, argp);
@@ -307,7 +311,6 @@ void kvmlab_vcpu_free(struct kvmlab_vcpu *vcpu)
 static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 {
 	struct kvmlab_vcpu *vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
-	u8 *fx;
 
 	if (!vcpu)
 		return NULL;
@@ -318,14 +321,12 @@ static struct kvmlab_vcpu *kvmlab_vcpu_alloc(struct kvmlab_vm *vm, u32 id)
 	mutex_init(&vcpu->mutex);
 	vcpu->run = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
-	/* 512 bytes from kmalloc are 512-byte aligned, as fxsave wants */
-	vcpu->fpu = kzalloc(512, GFP_KERNEL_ACCOUNT);
+	/* 4 KiB from kmalloc are page aligned: XSAVE wants 64 bytes */
+	vcpu->fpu = kzalloc(KVMLAB_FPU_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run || !vcpu->pio_data || !vcpu->fpu ||
 	    kvmlab_emul_init(vcpu))
 		goto fail;
-	fx = vcpu->fpu;
-	*(u16 *)fx = 0x37f;		/* FCW after FNINIT */
-	*(u32 *)(fx + 24) = 0x1f80;	/* MXCSR at reset */
+	kvmlab_fpu_reset(vcpu);
 	vcpu->dr6 = 0xffff0ff0;
 	vcpu->dr7 = 0x400;
 	vcpu->apic_base = 0xfee00000 | (1 << 11) | (id == 0 ? 1 << 8 : 0);

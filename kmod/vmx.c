@@ -1096,8 +1096,10 @@ static int ept_violation_interception(struct kvmlab_vcpu *vcpu)
 
 static int xsetbv_interception(struct kvmlab_vcpu *vcpu)
 {
-	/* XSAVE is not offered in CPUID yet. */
-	return ud_interception(vcpu);
+	if (kvmlab_emulate_xsetbv(vcpu))
+		return gp_interception(vcpu);
+	skip_insn(vcpu);
+	return 1;
 }
 
 static int (*const vmx_exit_handlers[])(struct kvmlab_vcpu *vcpu) = {
@@ -1539,7 +1541,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	window = vmx_inject_irq(vcpu);
 
 	kernel_fpu_begin();
-	asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
+	kvmlab_fpu_load(vcpu);
 	local_irq_disable();
 
 	if (!kvmlab_vcpu_enter_check(vcpu)) {
@@ -1589,9 +1591,11 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 	}
 	native_write_cr2(vcpu->cr2);
 	save_host_debug(&host);
+	kvmlab_xcr0_guest(vcpu);
 
 	failed = kvmlab_vmx_vmrun(vcpu->regs);
 
+	kvmlab_xcr0_host(vcpu);
 	restore_host_debug(&host);
 	vcpu->cr2 = native_read_cr2();
 	for (i = 0; i < NR_SWAP_MSRS; i++) {
@@ -1611,7 +1615,7 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 
 	WRITE_ONCE(vcpu->mode, OUTSIDE_GUEST_MODE);
 	local_irq_enable();
-	asm volatile("fxsave64 %0" : "=m" (*(u8 (*)[512])vcpu->fpu));
+	kvmlab_fpu_save(vcpu);
 	kernel_fpu_end();
 
 	if (failed) {

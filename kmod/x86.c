@@ -38,15 +38,44 @@ static void host_cpuid(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx)
 	cpuid_count(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
 }
 
+/* Leaf 0xD: the XSAVE components offered (xsave.c), no XSAVEOPT/C/S. */
+static struct kvm_cpuid_entry2 *xsave_cpuid(struct kvm_cpuid_entry2 *p)
+{
+	u64 xcr0 = kvmlab_supported_xcr0();
+	u32 i;
+
+	for (i = 0; i <= 2; i++) {
+		if (i == 2 && !(xcr0 & BIT(2)))
+			break;
+		host_cpuid(p, 0xd, i);
+		p->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+		if (i == 0) {
+			p->eax = (u32)xcr0;
+			p->edx = xcr0 >> 32;
+			/* sizes: legacy area + header (+ AVX at 576) */
+			p->ebx = p->ecx = xcr0 & BIT(2) ? 832 : 576;
+		} else if (i == 1) {
+			p->eax = p->ebx = p->ecx = p->edx = 0;
+		}
+		p++;
+	}
+	return p;
+}
+
 static int supported_cpuid(struct kvm_cpuid_entry2 *e)
 {
 	struct kvm_cpuid_entry2 *p = e;
+	u64 xcr0 = kvmlab_supported_xcr0();
 
 	host_cpuid(p, 0, 0);
-	p->eax = min(p->eax, 7u);
+	p->eax = min(p->eax, xcr0 ? 0xdu : 7u);
 	p++;
 	host_cpuid(p, 1, 0);
 	p->ecx = (p->ecx & leaf1_ecx) | BIT(31);	/* hypervisor */
+	if (xcr0)
+		p->ecx |= BIT(26);			/* XSAVE */
+	if (xcr0 & BIT(2))
+		p->ecx |= BIT(28);			/* AVX */
 	p->edx &= leaf1_edx;
 	p->ebx &= 0x0000ffff;				/* APIC ID 0 */
 	p++;
@@ -67,12 +96,14 @@ static int supported_cpuid(struct kvm_cpuid_entry2 *e)
 	host_cpuid(p, 0x80000008, 0);
 	p->ebx = p->ecx = p->edx = 0;
 	p++;
+	if (xcr0)
+		p = xsave_cpuid(p);
 	return p - e;
 }
 
 int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 {
-	struct kvm_cpuid_entry2 e[8];
+	struct kvm_cpuid_entry2 e[12];
 	struct kvm_cpuid2 c;
 	int n;
 
@@ -112,7 +143,7 @@ int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 	return 0;
 }
 
-static struct kvm_cpuid_entry2 *find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
+struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 					   u32 idx)
 {
 	int i;
@@ -135,22 +166,22 @@ static struct kvm_cpuid_entry2 *find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 static struct kvm_cpuid_entry2 *out_of_range(struct kvmlab_vcpu *vcpu,
 					     u32 fn, u32 idx)
 {
-	struct kvm_cpuid_entry2 *base = find_cpuid(vcpu, 0, 0);
+	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
 	struct kvm_cpuid_entry2 *cls;
 
 	if (!base || base->ebx != 0x756e6547 || base->ecx != 0x6c65746e ||
 	    base->edx != 0x49656e69)	/* "GenuineIntel" */
 		return NULL;
-	cls = find_cpuid(vcpu, fn & 0x80000000, 0);
+	cls = kvmlab_find_cpuid(vcpu, fn & 0x80000000, 0);
 	if (cls && fn <= cls->eax)
 		return NULL;
-	return find_cpuid(vcpu, base->eax, idx);
+	return kvmlab_find_cpuid(vcpu, base->eax, idx);
 }
 
 void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu)
 {
 	u32 fn = vcpu->regs[VCPU_RAX], idx = vcpu->regs[VCPU_RCX];
-	struct kvm_cpuid_entry2 *e = find_cpuid(vcpu, fn, idx);
+	struct kvm_cpuid_entry2 *e = kvmlab_find_cpuid(vcpu, fn, idx);
 	u32 a = 0, b = 0, c = 0, d = 0;
 
 	if (!e)
@@ -161,6 +192,11 @@ void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu)
 		c = e->ecx;
 		d = e->edx;
 	}
+	/* What changes with the guest's state: OSXSAVE, XSAVE's size */
+	if (fn == 1 && (c & BIT(26)))
+		c = (c & ~BIT(27)) | (vcpu->cr4 & X86_CR4_OSXSAVE ? BIT(27) : 0);
+	if (fn == 0xd && idx == 0 && e)
+		b = vcpu->xcr0 & BIT(2) ? 832 : 576;
 	vcpu->regs[VCPU_RAX] = a;
 	vcpu->regs[VCPU_RBX] = b;
 	vcpu->regs[VCPU_RCX] = c;
@@ -229,7 +265,8 @@ int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,
 			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
 			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
 			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-			 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+			 X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP | \
+			 X86_CR4_OSXSAVE)
 
 /* The in-tree KVM's kvm_is_valid_sregs(), plus reserved CR bits. */
 bool kvmlab_valid_sregs(const struct kvm_sregs *s)
@@ -649,11 +686,20 @@ int kvmlab_set_cr3(struct kvmlab_vcpu *vcpu, u64 val)
 	return 0;
 }
 
+static bool guest_has_xsave(struct kvmlab_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *e = kvmlab_find_cpuid(vcpu, 1, 0);
+
+	return kvmlab_supported_xcr0() && e && (e->ecx & BIT(26));
+}
+
 int kvmlab_set_cr4(struct kvmlab_vcpu *vcpu, u64 val)
 {
 	u64 old = vcpu->cr4;
 
 	if (val & ~CR4_VALID)
+		return 1;
+	if ((val & X86_CR4_OSXSAVE) && !guest_has_xsave(vcpu))
 		return 1;
 	if ((vcpu->efer & EFER_LMA) && !(val & X86_CR4_PAE))
 		return 1;
