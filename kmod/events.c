@@ -143,7 +143,8 @@ static int queue_nmi(struct kvmlab_vcpu *vcpu)
 	return 0;
 }
 
-static int get_events(struct kvmlab_vcpu *vcpu, struct kvm_vcpu_events __user *u)
+static int get_events(struct kvmlab_vcpu *vcpu,
+		      struct kvm_vcpu_events __user *u)
 {
 	struct kvm_vcpu_events e;
 	u32 err, ev;
@@ -186,7 +187,8 @@ static int get_events(struct kvmlab_vcpu *vcpu, struct kvm_vcpu_events __user *u
 
 #define VCPUEVENT_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING | \
 			 KVM_VCPUEVENT_VALID_SIPI_VECTOR | \
-			 KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM | \
+			 KVM_VCPUEVENT_VALID_SHADOW | \
+			 KVM_VCPUEVENT_VALID_SMM | \
 			 KVM_VCPUEVENT_VALID_PAYLOAD | \
 			 KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 
@@ -204,7 +206,8 @@ static u32 event_word(const struct kvm_vcpu_events *e)
 	return 0;
 }
 
-static int set_events(struct kvmlab_vcpu *vcpu, struct kvm_vcpu_events __user *u)
+static int set_events(struct kvmlab_vcpu *vcpu,
+		      struct kvm_vcpu_events __user *u)
 {
 	struct kvm_vcpu_events e;
 

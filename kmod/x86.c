@@ -193,8 +193,11 @@ void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu)
 		d = e->edx;
 	}
 	/* What changes with the guest's state: OSXSAVE, XSAVE's size */
-	if (fn == 1 && (c & BIT(26)))
-		c = (c & ~BIT(27)) | (vcpu->cr4 & X86_CR4_OSXSAVE ? BIT(27) : 0);
+	if (fn == 1 && (c & BIT(26))) {
+		c &= ~BIT(27);
+		if (vcpu->cr4 & X86_CR4_OSXSAVE)
+			c |= BIT(27);
+	}
 	if (fn == 0xd && idx == 0 && e)
 		b = vcpu->xcr0 & BIT(2) ? 832 : 576;
 	vcpu->regs[VCPU_RAX] = a;

@@ -79,8 +79,9 @@ void kvmlab_fpu_load(struct kvmlab_vcpu *vcpu)
 		asm volatile("fxrstor64 %0" : : "m" (*(u8 (*)[512])vcpu->fpu));
 		return;
 	}
-	asm volatile("xrstor64 %0" : : "m" (*(u8 (*)[KVMLAB_FPU_SIZE])vcpu->fpu),
-		     "a" ((u32)m), "d" ((u32)(m >> 32)) : "memory");
+	asm volatile("xrstor64 %0"
+		     : : "m" (*(u8 (*)[KVMLAB_FPU_SIZE])vcpu->fpu),
+		       "a" ((u32)m), "d" ((u32)(m >> 32)) : "memory");
 }
 
 /* IRQs off, just before entry and just after the exit. */

@@ -70,7 +70,8 @@ void event_port(struct vm *vm, uint32_t v)
 	case EVENT_NMI:
 		while (arg--)
 			if (ioctl(vm->vcpu_fd, KVM_NMI, 0) < 0)
-				out(vm, "EVENTS nmi: %s\n", strerrorname_np(errno));
+				out(vm, "EVENTS nmi: %s\n",
+				    strerrorname_np(errno));
 		break;
 	case EVENT_IRQ:
 		vm->irq_vector = (int)(arg & 0xff);
