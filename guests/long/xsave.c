@@ -117,10 +117,13 @@ static void test_ymm_kept(void)
 	value("ymm-registers-changed", bad);
 	report(bad == 0, "ymm-kept-across-400-exits");
 
-	/* the guest's own XSAVE: YMM1's upper half at 576 + 16 */
+	/* the guest's own XSAVE: YMM1's upper half at 576 + 16.  XSTATE_BV
+	 * has SSE and AVX (the registers hold data); x87, untouched, may
+	 * read as in its initial state (Bochs: bit 0 clear, TCG: set).
+	 */
 	memset(area, 0, sizeof(area));
 	asm volatile("xsave %0" : "+m"(area) : "a"(7), "d"(0));
-	report((area[512] & 7) == 7, "xsave-xstate-bv-x87-sse-avx");
+	report((area[512] & 6) == 6, "xsave-xstate-bv-sse-avx");
 	report(!memcmp(area + 576 + 16, &ymm_in[1][16], 16),
 	       "xsave-ymm1-upper-half");
 }
