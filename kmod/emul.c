@@ -494,18 +494,23 @@ static int finish(struct kvmlab_vcpu *vcpu, int rc)
 	}
 }
 
-/* Emulate the instruction at RIP: 1 = enter again, 0 = to userspace. */
-static int emulate(struct kvmlab_vcpu *vcpu)
+/* Emulate the instruction at RIP: 1 = enter again, 0 = to userspace;
+ * KVMLAB_EMUL_RETRY (@pt_retry only): not a page-table write, nothing done.
+ */
+static int emulate(struct kvmlab_vcpu *vcpu, bool pt_retry)
 {
 	struct kvmlab_emul *e = vcpu->emul;
 	int rc;
 
-	vcpu->stat.insn_emulation++;
 	load_ctxt(vcpu, &e->ctxt);
 	e->data_valid = false;
 	e->nr_frags = 0;
 	e->next_frag = 0;
 	rc = x86_decode_insn(&e->ctxt, NULL, 0);
+	if (rc == X86EMUL_CONTINUE && pt_retry &&
+	    !x86_page_table_writing_insn(&e->ctxt))
+		return KVMLAB_EMUL_RETRY;
+	vcpu->stat.insn_emulation++;
 	if (rc == X86EMUL_CONTINUE)
 		rc = x86_emulate_insn(&e->ctxt);
 	return finish(vcpu, rc);
@@ -514,7 +519,14 @@ static int emulate(struct kvmlab_vcpu *vcpu)
 int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu)
 {
 	vcpu->emul->tc_valid = false;
-	return emulate(vcpu);
+	return emulate(vcpu, false);
+}
+
+/* The guest wrote a write-protected page table (shadow fault path). */
+int kvmlab_emulate_pt_write(struct kvmlab_vcpu *vcpu, bool may_retry)
+{
+	vcpu->emul->tc_valid = false;
+	return emulate(vcpu, may_retry);
 }
 
 /*
@@ -530,7 +542,7 @@ int kvmlab_emulate_mmio(struct kvmlab_vcpu *vcpu, u64 gva, u64 gpa, u32 pfec)
 	e->tc_access = pfec & (PFERR_WRITE | PFERR_USER);
 	e->tc_gva = gva & PAGE_MASK;
 	e->tc_gpa = gpa & PAGE_MASK;
-	return emulate(vcpu);
+	return emulate(vcpu, false);
 }
 
 /* On KVM_RUN: finish an instruction that waited for MMIO read data. */

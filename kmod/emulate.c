@@ -1588,6 +1588,14 @@ static bool crosses_page(u64 la, s64 step, unsigned int sz)
 	return (n >> 12) != (la >> 12) || ((n + sz - 1) >> 12) != (la >> 12);
 }
 
+bool x86_page_table_writing_insn(const struct x86_emulate_ctxt *ctxt)
+{
+	const struct x86emul_insn *d = &ctxt->insn;
+	bool two_mem = !d->twobyte && d->opcode >= 0xa4 && d->opcode <= 0xa7;
+
+	return !(d->flags & String) || (!d->rep && !two_mem);
+}
+
 /* The most iterations one call does, a page's worth of bytes. */
 #define REP_CHUNK_MAX	4096
 

@@ -331,6 +331,16 @@ int x86_decode_insn(struct x86_emulate_ctxt *ctxt, const void *insn,
  */
 int x86_emulate_insn(struct x86_emulate_ctxt *ctxt);
 
+/*
+ * x86_page_table_writing_insn: after decode, false for a REP string
+ * instruction or a memory-to-memory move (MOVS, CMPS).  Those that write
+ * a guest page table are clearing or copying the page as data (a freed
+ * table reused), and emulating them walks the guest's tables for every
+ * element: the shadow MMU lets the guest run them on the unprotected
+ * page instead, as the in-tree KVM does.
+ */
+bool x86_page_table_writing_insn(const struct x86_emulate_ctxt *ctxt);
+
 /* Convenience: decode then emulate (no re-run state kept in between). */
 int x86_emulate_one(struct x86_emulate_ctxt *ctxt, const void *insn,
 		    unsigned int len);

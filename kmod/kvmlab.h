@@ -133,6 +133,7 @@ struct kvmlab_vcpu_mmu {
 	u64 *pae_root;			/* otherwise: four PDPTEs, below 4G */
 	struct kvmlab_sp *pae_sps[4];
 	u64 last_cr3;			/* for the cr3_switch event */
+	u64 retry_rip, retry_gfn;	/* the last page-table write retried */
 };
 
 struct kvmlab_vcpu {
@@ -404,6 +405,8 @@ int kvmlab_set_msr_host(struct kvmlab_vcpu *vcpu, u32 index, u64 data);
 int kvmlab_emul_init(struct kvmlab_vcpu *vcpu);
 void kvmlab_emul_free(struct kvmlab_vcpu *vcpu);
 int kvmlab_emulate_insn(struct kvmlab_vcpu *vcpu);
+#define KVMLAB_EMUL_RETRY	2	/* not a page-table write: run it */
+int kvmlab_emulate_pt_write(struct kvmlab_vcpu *vcpu, bool may_retry);
 int kvmlab_emulate_mmio(struct kvmlab_vcpu *vcpu, u64 gva, u64 gpa, u32 pfec);
 int kvmlab_emulate_complete(struct kvmlab_vcpu *vcpu);
 int kvmlab_read_insn(struct kvmlab_vcpu *vcpu, u8 *buf, unsigned int len);

@@ -713,22 +713,32 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 		goto out;
 	if ((pfec & PFERR_WRITE) && s->policy->write_protect &&
 	    gfn_is_shadowed(s, w.gfn)) {
+		struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
 		bool must = in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn);
+		bool again = m->retry_rip == vcpu->rip && m->retry_gfn == w.gfn;
 
 		/* A write to a guest page table: emulate it, and update
 		 * the shadow entries it changes (kvmlab_shadow_guest_write).
-		 * An instruction the emulator cannot do runs natively on
-		 * an unprotected page, unless that would fault again at
-		 * once (the table maps itself, or it is a root).
+		 * An instruction that clears or copies the page as data
+		 * (REP STOS, MOVS), or one the emulator cannot do, runs
+		 * natively on an unprotected page instead, unless that
+		 * would fault again at once (the table maps itself, or it
+		 * is a root, or this very retry came back).
 		 */
 		vcpu->stat.mmu_pte_write++;
 		trace_kvmlab_shadow_fault(vcpu->vcpu_id, gva, ec,
 					  KVMLAB_PF_WP_HIT);
 		mutex_unlock(&vm->mmu_lock);
-		r = kvmlab_emulate_insn(vcpu);
-		if (r || must ||
-		    vcpu->run->exit_reason != KVM_EXIT_INTERNAL_ERROR)
+		m->retry_rip = 0;
+		m->retry_gfn = 0;
+		r = kvmlab_emulate_pt_write(vcpu, !must && !again);
+		if (r == KVMLAB_EMUL_RETRY) {
+			m->retry_rip = vcpu->rip;
+			m->retry_gfn = w.gfn;
+		} else if (r || must ||
+			   vcpu->run->exit_reason != KVM_EXIT_INTERNAL_ERROR) {
 			return r;
+		}
 		mutex_lock(&vm->mmu_lock);
 		unprotect_gfn(vcpu, w.gfn);
 		mutex_unlock(&vm->mmu_lock);

@@ -213,6 +213,31 @@ static void test_decode(void)
 	CHECK(decode("8d c0") == X86EMUL_PROPAGATE_FAULT);  /* lea reg */
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("f7 30") == X86EMUL_CONTINUE);	   /* div */
+	/* which writes to a page table the shadow MMU emulates: not the
+	 * REP string ones nor memory-to-memory moves (run natively)
+	 */
+	{
+		static const struct { const char *hex; bool pt; } pw[] = {
+			{ "48 89 07", true },		/* mov [rdi], rax */
+			{ "f0 48 0f b1 0f", true },	/* lock cmpxchg */
+			{ "48 87 07", true },		/* xchg */
+			{ "f0 80 27 fd", true },	/* lock and byte */
+			{ "48 ab", true },		/* stosq */
+			{ "f3 48 ab", false },		/* rep stosq */
+			{ "f3 aa", false },		/* rep stosb */
+			{ "f3 48 a5", false },		/* rep movsq */
+			{ "a5", false },		/* movsd */
+			{ "a6", false },		/* cmpsb */
+			{ "f3 ad", false },		/* rep lodsd */
+		};
+		unsigned int i;
+
+		for (i = 0; i < sizeof(pw) / sizeof(pw[0]); i++) {
+			reset(X86EMUL_MODE_PROT64);
+			CHECK(decode(pw[i].hex) == X86EMUL_CONTINUE &&
+			      x86_page_table_writing_insn(&c) == pw[i].pt);
+		}
+	}
 	reset(X86EMUL_MODE_PROT64);
 	CHECK(decode("0f b8 00") == X86EMUL_PROPAGATE_FAULT &&
 	      c.exception.vector == 6);		/* jmpe: popcnt is f3 */
