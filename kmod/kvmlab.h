@@ -82,6 +82,7 @@ struct kvmlab_memslot {
 	X(mmu_recycled)		\
 	X(mmu_flooded)		\
 	X(mmu_unsync)		\
+	X(mmu_prefetch)		\
 	X(tlb_flush)		\
 	X(invlpg)		\
 	X(cr3_switch)		\
@@ -298,6 +299,7 @@ bool vmx_ept_usable(void);
 extern const struct kvmlab_mmu_ops npt_mmu_ops;
 extern const struct kvmlab_mmu_ops flush_mmu_ops;
 extern const struct kvmlab_mmu_ops cache_mmu_ops;
+extern const struct kvmlab_mmu_ops unsync_mmu_ops;
 const struct kvmlab_mmu_ops *kvmlab_mmu_variant(void);
 
 static inline void kvmlab_request_tlb_flush(struct kvmlab_vcpu *vcpu)

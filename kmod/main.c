@@ -31,6 +31,7 @@ const struct kvmlab_arch_ops *kvmlab_arch;
 static const struct kvmlab_mmu_ops *const mmu_variants[] = {
 	&flush_mmu_ops,
 	&cache_mmu_ops,
+	&unsync_mmu_ops,
 	&npt_mmu_ops,
 };
 static const struct kvmlab_mmu_ops *mmu_variant = &npt_mmu_ops;
@@ -48,7 +49,7 @@ static int mmu_param_set(const char *val, const struct kernel_param *kp)
 			return 0;
 		}
 	}
-	pr_err("kvmlab: mmu=%s: unknown MMU variant; use flush, cache or npt (ept)\n",
+	pr_err("kvmlab: mmu=%s: unknown MMU variant; use flush, cache, unsync or npt (ept)\n",
 	       val);
 	return -EINVAL;
 }
@@ -63,7 +64,7 @@ static const struct kernel_param_ops mmu_param_ops = {
 	.get = mmu_param_get,
 };
 module_param_cb(mmu, &mmu_param_ops, NULL, 0644);
-MODULE_PARM_DESC(mmu, "MMU variant of the VMs created next: flush, cache or npt (alias ept; EPT on VT-x)");
+MODULE_PARM_DESC(mmu, "MMU variant of the VMs created next: flush, cache, unsync or npt (alias ept; EPT on VT-x)");
 
 const struct kvmlab_mmu_ops *kvmlab_mmu_variant(void)
 {

@@ -44,6 +44,8 @@ struct shadow {
 	DECLARE_HASHTABLE(rmap_hash, 10);
 	struct list_head pages;
 	unsigned long nr_pages;
+	struct list_head unsync;	/* leaf tables out of sync */
+	u64 *sync_buf;			/* a guest table, while syncing */
 };
 
 static struct shadow *vm_shadow(struct kvmlab_vm *vm)
@@ -130,12 +132,13 @@ static void rmap_remove(struct shadow *s, u64 gfn, u64 *spte)
 
 /* ---- shadow pages ---- */
 
-static bool gfn_is_shadowed(struct shadow *s, u64 gfn)
+/* Shadowed and in sync: the guest's writes to @gfn must be caught. */
+static bool gfn_is_protected(struct shadow *s, u64 gfn)
 {
 	struct kvmlab_sp *sp;
 
 	hash_for_each_possible(s->pages_hash, sp, hash, gfn)
-		if (sp->gfn == gfn && !sp->role.direct)
+		if (sp->gfn == gfn && !sp->role.direct && !sp->unsync)
 			return true;
 	return false;
 }
@@ -184,6 +187,10 @@ static void zap_sp(struct kvmlab_vm *vm, struct kvmlab_vcpu *vcpu,
 	struct shadow *s = vm_shadow(vm);
 	int i;
 
+	if (sp->unsync) {
+		sp->unsync = false;
+		list_del(&sp->unsync_link);
+	}
 	while (sp->nr_parents)
 		*sp->parents[--sp->nr_parents] = 0;
 	for (i = 0; i < 512; i++) {
@@ -242,24 +249,35 @@ static struct kvmlab_sp *alloc_sp(struct shadow *s, u64 gfn,
 	return sp;
 }
 
-/* Find the shadow of (gfn, role), or make it. */
+static void sync_sp(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp);
+static void sync_all(struct kvmlab_vcpu *vcpu);
+
+/* Find the shadow of (gfn, role), or make it.  A table linked in again
+ * or shadowed once more is brought in sync first.
+ */
 static struct kvmlab_sp *get_sp(struct kvmlab_vcpu *vcpu, u64 gfn,
 				union kvmlab_sp_role role)
 {
 	struct kvmlab_vm *vm = vcpu->vm;
 	struct shadow *s = vm_shadow(vm);
 	struct kvmlab_sp *sp;
+	struct hlist_node *tmp;
 	bool protect;
 
 	hash_for_each_possible(s->pages_hash, sp, hash, gfn) {
 		if (sp->gfn == gfn && sp->role.word == role.word) {
 			list_move(&sp->link, &s->pages);
+			if (sp->unsync)
+				sync_sp(vcpu, sp);
 			return sp;
 		}
 	}
 	vcpu->stat.mmu_cache_miss++;
+	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn)
+		if (sp->gfn == gfn && sp->unsync)
+			sync_sp(vcpu, sp);
 	protect = s->policy->write_protect && !role.direct &&
-		  !gfn_is_shadowed(s, gfn);
+		  !gfn_is_protected(s, gfn);
 	sp = alloc_sp(s, gfn, role);
 	if (sp)
 		vm->stat.shadow_pages = s->nr_pages;
@@ -474,6 +492,7 @@ void kvmlab_shadow_new_cr3(struct kvmlab_vcpu *vcpu)
 	release_roots(vcpu);
 	if (!s->policy->keep_on_cr3)
 		zap_all_locked(vm, vcpu);
+	sync_all(vcpu);
 	make_room(vcpu);
 	misses = vcpu->stat.mmu_cache_miss;
 	if (build_roots(vcpu))
@@ -499,6 +518,7 @@ void kvmlab_shadow_reset(struct kvmlab_vcpu *vcpu)
 	release_roots(vcpu);
 	if (!vm_shadow(vm)->policy->keep_on_cr3)
 		zap_all_locked(vm, vcpu);
+	sync_all(vcpu);
 	mutex_unlock(&vm->mmu_lock);
 	kvmlab_request_tlb_flush(vcpu);
 }
@@ -578,7 +598,7 @@ static u64 leaf_spte(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 	 * so that the guest's dirty bit is set.
 	 */
 	if ((acc & WALK_ACC_WRITE) && ((pte & PT_DIRTY) || (pfec & PFERR_WRITE)) &&
-	    !(s->policy->write_protect && gfn_is_shadowed(s, w->gfn)))
+	    !(s->policy->write_protect && gfn_is_protected(s, w->gfn)))
 		spte |= SPTE_RW;
 	if (acc & WALK_ACC_USER)
 		spte |= SPTE_US;
@@ -586,6 +606,9 @@ static u64 leaf_spte(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 		spte |= SPTE_NX;
 	return spte;
 }
+
+static void prefetch_leaves(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+			    int i);
 
 /* Install the shadow entries for @gva.  Caller holds mmu_lock. */
 static int shadow_map(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
@@ -633,6 +656,8 @@ static int shadow_map(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 			return -ENOMEM;
 	}
 	sp->spt[i] = leaf_spte(vcpu, w, pfn, pfec);
+	if (s->policy->prefetch && !sp->role.direct)
+		prefetch_leaves(vcpu, sp, i);
 	return 0;
 }
 
@@ -675,6 +700,31 @@ static bool in_walk_path(const struct guest_walker *w, u64 gfn)
 }
 
 /*
+ * unsync: the guest writes leaf table @gfn.  Let it, and let its shadows
+ * go out of sync until the guest flushes its TLB; not a table shadowed
+ * at an upper level, whose entries the shadow links must follow.
+ */
+static bool unsync_gfn(struct kvmlab_vcpu *vcpu, u64 gfn)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	struct kvmlab_sp *sp;
+
+	hash_for_each_possible(s->pages_hash, sp, hash, gfn)
+		if (sp->gfn == gfn && !sp->role.direct && sp->role.level > 1)
+			return false;
+	hash_for_each_possible(s->pages_hash, sp, hash, gfn) {
+		if (sp->gfn != gfn || sp->role.direct || sp->unsync)
+			continue;
+		sp->unsync = true;
+		list_add(&sp->unsync_link, &s->unsync);
+		vcpu->stat.mmu_unsync++;
+		trace_kvmlab_sp_unsync(gfn, sp->role.word, sp->role.level,
+				       sp->nr_parents);
+	}
+	return true;
+}
+
+/*
  * A #PF in the guest.  1 = handled (fixed, or the guest gets its #PF),
  * 0 = exit to userspace (MMIO done by the emulator), < 0 = error.
  */
@@ -712,10 +762,13 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 	if (r)
 		goto out;
 	if ((pfec & PFERR_WRITE) && s->policy->write_protect &&
-	    gfn_is_shadowed(s, w.gfn)) {
+	    gfn_is_protected(s, w.gfn)) {
 		struct kvmlab_vcpu_mmu *m = &vcpu->mmu;
 		bool must = in_walk_path(&w, w.gfn) || gfn_is_root(s, w.gfn);
 		bool again = m->retry_rip == vcpu->rip && m->retry_gfn == w.gfn;
+
+		if (s->policy->unsync && !must && unsync_gfn(vcpu, w.gfn))
+			goto map;
 
 		/* A write to a guest page table: emulate it, and update
 		 * the shadow entries it changes (kvmlab_shadow_guest_write).
@@ -744,6 +797,7 @@ int kvmlab_shadow_page_fault(struct kvmlab_vcpu *vcpu, u64 gva, u64 ec)
 		mutex_unlock(&vm->mmu_lock);
 		return 1;
 	}
+map:
 	make_room(vcpu);
 	r = shadow_map(vcpu, &w, gva, pfec, pfn);
 	if (!r) {
@@ -771,22 +825,19 @@ static void drop_spte(struct shadow *s, struct kvmlab_sp *sp, int i)
 	}
 }
 
-/* The guest wrote @gpte into entry @i of the table @sp shadows: build the
- * new leaf now rather than on the next fault.  Entries the fault path
- * must see first (not present, not yet accessed, reserved bits, MMIO)
- * are left empty.
+/* The shadow of guest entry @gpte in leaf table @sp, and its frame;
+ * false for an entry the fault path must see first (not present, not yet
+ * accessed, reserved bits, MMIO).
  */
-static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
-			int i, u64 gpte)
+static bool leaf_from_gpte(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+			   u64 gpte, u64 *gfnp, u64 *sptep)
 {
 	struct shadow *s = vm_shadow(vcpu->vm);
 	u64 gfn = (gpte & SPTE_ADDR) >> PAGE_SHIFT;
 	u32 acc = sp->role.access;
-	struct rmap_head *r;
 	unsigned long pfn;
 	u64 spte;
 
-	drop_leaf(s, sp, i);
 	if (!(gpte & PT_PRESENT) || !(gpte & PT_ACCESSED) ||
 	    (gpte & GENMASK_ULL(51, boot_cpu_data.x86_phys_bits)) ||
 	    (!sp->role.nxe && (gpte & PT_NX)))
@@ -801,12 +852,34 @@ static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 		acc &= ~WALK_ACC_EXEC;
 	spte = ((u64)pfn << PAGE_SHIFT) | SPTE_P | SPTE_A | SPTE_D;
 	if ((acc & WALK_ACC_WRITE) && (gpte & PT_DIRTY) &&
-	    !gfn_is_shadowed(s, gfn))
+	    !gfn_is_protected(s, gfn))
 		spte |= SPTE_RW;
 	if (acc & WALK_ACC_USER)
 		spte |= SPTE_US;
 	if (!(acc & WALK_ACC_EXEC) && sp->role.nxe)
 		spte |= SPTE_NX;
+	*gfnp = gfn;
+	*sptep = spte;
+	return true;
+}
+
+/* The guest wrote @gpte into entry @i of the table @sp shadows: build the
+ * new leaf now rather than on the next fault (an unchanged one stays).
+ */
+static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+			int i, u64 gpte)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	bool ok;
+	struct rmap_head *r;
+	u64 gfn, spte;
+
+	ok = leaf_from_gpte(vcpu, sp, gpte, &gfn, &spte);
+	if (ok && sp->spt[i] == spte && sp->gfns[i] == gfn)
+		return true;
+	drop_leaf(s, sp, i);
+	if (!ok)
+		return false;
 	r = rmap_get(s, gfn, true);
 	if (!r || ptr_add(&r->sptes, &r->n, &r->max, &sp->spt[i]))
 		return false;
@@ -828,6 +901,90 @@ static bool refill_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp, int i)
 		return false;
 	}
 	return update_leaf(vcpu, sp, i, gpte);
+}
+
+#define KVMLAB_PREFETCH	8
+
+/*
+ * After a fault on entry @i of leaf table @sp: map the empty neighbours
+ * of its aligned group of eight whose guest entries are present and
+ * accessed, so that a sequential walk (exec, fault-around) takes one
+ * fault per group, as with the in-tree KVM's pte_prefetch.  A clean page
+ * is mapped read-only, so its first write still sets the dirty bit.
+ */
+static void prefetch_leaves(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
+			    int i)
+{
+	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
+	int first = i & ~(KVMLAB_PREFETCH - 1), j;
+	unsigned int gi = first + (esz == 4 ? sp->role.quadrant * 512 : 0);
+	u8 buf[KVMLAB_PREFETCH * 8];
+
+	if (kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) +
+				     gi * esz, buf, KVMLAB_PREFETCH * esz))
+		return;
+	for (j = 0; j < KVMLAB_PREFETCH; j++) {
+		u64 gpte = 0;
+
+		if (first + j == i || (sp->spt[first + j] & SPTE_P))
+			continue;
+		memcpy(&gpte, buf + j * esz, esz);
+		if (update_leaf(vcpu, sp, first + j, gpte))
+			vcpu->stat.mmu_prefetch++;
+	}
+}
+
+/*
+ * Bring unsync leaf table @sp back in sync: every entry it maps is made
+ * again from the guest's entry as it is now, and the guest's table is
+ * write-protected again.
+ */
+static void sync_sp(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
+	unsigned int off = esz == 4 ? sp->role.quadrant * 2048 : 0;
+	bool gone;
+	int i;
+
+	sp->unsync = false;
+	list_del(&sp->unsync_link);
+	trace_kvmlab_sp_sync(sp->gfn, sp->role.word, sp->role.level,
+			     sp->nr_parents);
+	gone = kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) + off,
+					s->sync_buf, 512 * esz);
+	for (i = 0; i < 512; i++) {
+		u64 gpte = 0;
+
+		if (!(sp->spt[i] & SPTE_P))
+			continue;
+		if (gone) {
+			drop_leaf(s, sp, i);
+			continue;
+		}
+		memcpy(&gpte, (u8 *)s->sync_buf + i * esz, esz);
+		update_leaf(vcpu, sp, i, gpte);
+	}
+	write_protect_gfn(vcpu->vm, sp->gfn);
+}
+
+/* The guest flushed its TLB: every unsync table still linked in is
+ * brought in sync (one unlinked waits until get_sp links it again).
+ */
+static void sync_all(struct kvmlab_vcpu *vcpu)
+{
+	struct shadow *s = vm_shadow(vcpu->vm);
+	struct kvmlab_sp *sp, *tmp;
+	bool synced = false;
+
+	list_for_each_entry_safe(sp, tmp, &s->unsync, unsync_link) {
+		if (!sp->nr_parents)
+			continue;
+		sync_sp(vcpu, sp);
+		synced = true;
+	}
+	if (synced)
+		kvmlab_flush_remote_tlbs(vcpu->vm);
 }
 
 /* The entries of @sp that guest bytes [off, off + len) of its table
@@ -887,7 +1044,8 @@ void kvmlab_shadow_guest_write(struct kvmlab_vcpu *vcpu, u64 gpa,
 	hash_for_each_possible_safe(s->pages_hash, sp, tmp, hash, gfn) {
 		int i, first, last;
 
-		if (sp->gfn != gfn || sp->role.direct)
+		/* an unsync table is synced at the guest's TLB flush */
+		if (sp->gfn != gfn || sp->role.direct || sp->unsync)
 			continue;
 		flush = true;
 		if (++sp->write_count >= KVMLAB_FLOOD_WRITES) {
@@ -965,6 +1123,14 @@ int kvmlab_shadow_init(struct kvmlab_vm *vm,
 	hash_init(s->pages_hash);
 	hash_init(s->rmap_hash);
 	INIT_LIST_HEAD(&s->pages);
+	INIT_LIST_HEAD(&s->unsync);
+	if (policy->unsync) {
+		s->sync_buf = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
+		if (!s->sync_buf) {
+			kfree(s);
+			return -ENOMEM;
+		}
+	}
 	vm->mmu = s;
 	return 0;
 }
@@ -980,6 +1146,7 @@ void kvmlab_shadow_destroy(struct kvmlab_vm *vm)
 		vm->vcpus[i]->mmu.pae_root = NULL;
 	}
 	zap_all_locked(vm, NULL);
+	kvmlab_page_free(s->sync_buf);
 	kfree(s);
 	vm->mmu = NULL;
 }

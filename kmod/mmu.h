@@ -48,6 +48,8 @@ struct kvmlab_sp {
 	int root_count;
 	int write_count;		/* guest writes since last used */
 	bool invalid;			/* zapped while still a root */
+	bool unsync;			/* guest table writable, stale */
+	struct list_head unsync_link;
 	int nr_parents;
 	int max_parents;
 	u64 **parents;			/* entries that point to this page */
@@ -58,6 +60,8 @@ struct kvmlab_shadow_policy {
 	bool keep_on_cr3;	/* cache: keep shadow pages across CR3 writes */
 	bool write_protect;	/* cache: catch writes to guest page tables */
 	bool invlpg_refill;	/* cache: INVLPG re-reads the guest's entry */
+	bool prefetch;		/* cache: a fault maps neighbours too */
+	bool unsync;		/* unsync: leaf tables go out of sync */
 };
 
 int kvmlab_shadow_init(struct kvmlab_vm *vm,

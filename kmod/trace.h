@@ -487,6 +487,10 @@ DEFINE_EVENT(kvmlab_sp_class, kvmlab_sp_sync,
 	TP_PROTO(u64 gfn, u64 role, int level, u32 count),
 	TP_ARGS(gfn, role, level, count));
 
+DEFINE_EVENT(kvmlab_sp_class, kvmlab_sp_unsync,
+	TP_PROTO(u64 gfn, u64 role, int level, u32 count),
+	TP_ARGS(gfn, role, level, count));
+
 DEFINE_EVENT(kvmlab_sp_class, kvmlab_sp_recycle,
 	TP_PROTO(u64 gfn, u64 role, int level, u32 count),
 	TP_ARGS(gfn, role, level, count));

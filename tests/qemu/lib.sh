@@ -18,7 +18,7 @@ qemu_load() {
 	case "$1" in
 	kvm-npt1) lab/kvm-intree load npt=1; qemu_node=/dev/kvm qemu_driver=kvm ;;
 	kvm-npt0) lab/kvm-intree load npt=0; qemu_node=/dev/kvm qemu_driver=kvm ;;
-	kvmlab-npt|kvmlab-cache|kvmlab-flush)
+	kvmlab-npt|kvmlab-cache|kvmlab-flush|kvmlab-unsync)
 		lab/kvmlab load "mmu=${1#kvmlab-}"
 		qemu_node=/dev/kvmlab qemu_driver=kvmlab ;;
 	*) return 1 ;;
