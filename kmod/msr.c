@@ -42,18 +42,25 @@ static bool mtrr_var(u32 index)
 	return index >= 0x200 && index < 0x200 + 2 * MTRR_CAP_VCNT;
 }
 
-/* Memory types 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB) in every byte. */
-static bool mtrr_types_valid(u64 val)
+/* Memory types 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB) and, up to @max,
+ * 7 (UC-, PAT only) in every byte.
+ */
+static bool mem_types_valid(u64 val, u8 max)
 {
 	int i;
 
 	for (i = 0; i < 8; i++) {
 		u8 t = val >> (i * 8);
 
-		if (t > 6 || t == 2 || t == 3)
+		if (t > max || t == 2 || t == 3)
 			return false;
 	}
 	return true;
+}
+
+static bool mtrr_types_valid(u64 val)
+{
+	return mem_types_valid(val, 6);
 }
 
 /* Ten banks and MCG_CTL, QEMU's default machine-check capabilities. */
@@ -128,20 +135,6 @@ static int set_mce(struct kvmlab_vcpu *vcpu, u32 index, u64 data, bool host)
 	return -1;
 }
 
-/* PAT: UC, WC, WT, WP, WB or UC- (0, 1, 4-7) in every byte. */
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 /*
  * Store @data in @slot, a backend's copy of MSR @index (its VMCB save
  * area, struct vcpu_vmx), after the checks both make: 0 = done, 1 = #GP.
@@ -154,7 +147,7 @@ int kvmlab_set_msr_slot(u64 *slot, u32 index, u64 data, bool wide_sysenter)
 
 	switch (index) {
 	case MSR_IA32_CR_PAT:
-		if (!pat_valid(data))
+		if (!mem_types_valid(data, 7))
 			return 1;
 		break;
 	case MSR_FS_BASE: case MSR_GS_BASE: case MSR_KERNEL_GS_BASE:
