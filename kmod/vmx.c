@@ -15,8 +15,10 @@
  * loads and stores, INVLPG and #PF, and owns every CR0/CR4 bit (guest/host
  * masks all ones: the guest reads its own values from the read shadows).
  * The nested variant uses EPT (ept.c) and, with unrestricted guest, runs
- * real mode natively.  Without unrestricted guest (early VT-x), real mode
- * is refused: the 2006 driver ran it in vm86 mode, which is not done here.
+ * real mode natively.  Without unrestricted guest (early VT-x, and the
+ * shadow variants, since VT-x ties it to EPT) real mode runs in vm86
+ * mode, as in the 2006 driver: vmx_rmode.c, hooked in at entry, exit and
+ * exception.
  * The exit handlers are an array indexed by basic exit reason.
  */
 #include <linux/kernel.h>
@@ -38,6 +40,7 @@
 
 #include "kvmlab.h"
 #include "vmx.h"
+#include "vmx_rmode.h"
 #include "trace.h"
 
 /* ---- VMX instructions ---- */
@@ -118,14 +121,6 @@ struct vmx_cpu_data {
 static DEFINE_PER_CPU(struct vmx_cpu_data, vmx_data);
 static atomic_t vmx_enable_failed;
 
-/* Guest segments in the VMCS's order: ES CS SS DS FS GS LDTR TR. */
-struct vmx_seg {
-	u16 sel;
-	u32 limit;
-	u32 ar;
-	u64 base;
-};
-
 struct vmx_exit_info {
 	u32 reason;
 	u64 qual;
@@ -164,6 +159,7 @@ struct vcpu_vmx {
 	bool triple_fault;
 
 	struct vmx_exit_info exit;
+	struct vmx_rmode rm;	/* real mode without unrestricted guest */
 };
 
 static inline struct vcpu_vmx *to_vmx(struct kvmlab_vcpu *vcpu)
@@ -1070,6 +1066,9 @@ static int exception_interception(struct kvmlab_vcpu *vcpu)
 
 	if ((e->intr_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
 		return 1;	/* handled before interrupts were enabled */
+	if (to_vmx(vcpu)->rm.mode && vector != 14 && vector != 18)
+		return vmx_rmode_exception(vcpu, &to_vmx(vcpu)->rm, e->intr_info,
+					   e->intr_err, e->insn_len);
 	switch (vector) {
 	case 14:
 		return vcpu->vm->mmu_ops->page_fault(vcpu, e->qual, e->intr_err);
@@ -1220,6 +1219,8 @@ static void write_controls(struct kvmlab_vcpu *vcpu, u64 root, bool window,
 		proc2 |= SEC_ENABLE_VPID;
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	}
+	if (vmx->rm.mode)
+		exceptions = ~0u;	/* all delivered the real-mode way */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
 	if (proc & CPU_SECONDARY_CONTROLS)
@@ -1351,10 +1352,15 @@ static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
 	bool tdp = vcpu->vm->mmu_ops->tdp;
 	u64 cr0, cr4, efer = vcpu->efer, fixed0 = vmcfg.cr0_fixed0;
 	u32 event = vmx->pending_event;
+	u64 rflags = vmx->rflags;
+	struct vmx_seg hw[8];
 	int i;
 
+	memcpy(hw, vmx->seg, sizeof(hw));
+	if (vmx->rm.mode)
+		vmx_rmode_hw_state(&vmx->rm, hw, &rflags);
 	for (i = 0; i < 8; i++) {
-		struct vmx_seg *s = &vmx->seg[i];
+		struct vmx_seg *s = &hw[i];
 
 		vmcs_write(GUEST_ES_SELECTOR + 2 * i, s->sel);
 		vmcs_write(GUEST_ES_LIMIT + 2 * i, s->limit);
@@ -1362,9 +1368,11 @@ static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
 		vmcs_write(GUEST_ES_BASE + 2 * i, s->base);
 	}
 	vmcs_write(GUEST_GDTR_BASE, vmx->gdtr_base);
-	vmcs_write(GUEST_GDTR_LIMIT, vmx->gdtr_limit);
+	/* real mode: segment loads and INT n meet empty tables and exit */
+	vmcs_write(GUEST_GDTR_LIMIT,
+		   vmx->rm.mode == RMODE_PM16 ? 0 : vmx->gdtr_limit);
 	vmcs_write(GUEST_IDTR_BASE, vmx->idtr_base);
-	vmcs_write(GUEST_IDTR_LIMIT, vmx->idtr_limit);
+	vmcs_write(GUEST_IDTR_LIMIT, vmx->rm.mode ? 0 : vmx->idtr_limit);
 
 	if (tdp) {
 		/* Caching is the host's business; PE and PG the guest's. */
@@ -1381,6 +1389,8 @@ static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
 		cr0 = (vcpu->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0 |
 		      X86_CR0_PG | X86_CR0_WP;
 		cr4 = vcpu->cr4 | vmcfg.cr4_fixed0 | X86_CR4_PAE;
+		if (vmx->rm.mode)
+			cr4 &= ~(X86_CR4_VME | X86_CR4_PVI);
 		if (!(efer & EFER_LMA))
 			efer &= ~EFER_LME;
 		vmcs_write(GUEST_CR3, root);
@@ -1395,7 +1405,7 @@ static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
 	vmcs_write(GUEST_DR7, 0x400);
 	vmcs_write(GUEST_RSP, vcpu->regs[VCPU_RSP]);
 	vmcs_write(GUEST_RIP, vcpu->rip);
-	vmcs_write(GUEST_RFLAGS, vmx->rflags);
+	vmcs_write(GUEST_RFLAGS, rflags);
 	vmcs_write(GUEST_SYSENTER_CS, vmx->sysenter_cs);
 	vmcs_write(GUEST_SYSENTER_ESP, vmx->sysenter_esp);
 	vmcs_write(GUEST_SYSENTER_EIP, vmx->sysenter_eip);
@@ -1444,13 +1454,20 @@ static void read_exit(struct kvmlab_vcpu *vcpu)
 		s->ar = vmcs_read(GUEST_ES_AR_BYTES + 2 * i);
 		s->base = vmcs_read(GUEST_ES_BASE + 2 * i);
 	}
-	vmx->gdtr_base = vmcs_read(GUEST_GDTR_BASE);
-	vmx->gdtr_limit = vmcs_read(GUEST_GDTR_LIMIT);
-	vmx->idtr_base = vmcs_read(GUEST_IDTR_BASE);
-	vmx->idtr_limit = vmcs_read(GUEST_IDTR_LIMIT);
+	/* an empty table of vmx_rmode.c's stays unless the guest loaded one */
+	if (vmx->rm.mode != RMODE_PM16 || vmcs_read(GUEST_GDTR_LIMIT)) {
+		vmx->gdtr_base = vmcs_read(GUEST_GDTR_BASE);
+		vmx->gdtr_limit = vmcs_read(GUEST_GDTR_LIMIT);
+	}
+	if (!vmx->rm.mode || vmcs_read(GUEST_IDTR_LIMIT)) {
+		vmx->idtr_base = vmcs_read(GUEST_IDTR_BASE);
+		vmx->idtr_limit = vmcs_read(GUEST_IDTR_LIMIT);
+	}
 	vcpu->regs[VCPU_RSP] = vmcs_read(GUEST_RSP);
 	vcpu->rip = vmcs_read(GUEST_RIP);
 	vmx->rflags = vmcs_read(GUEST_RFLAGS);
+	if (vmx->rm.mode)
+		vmx_rmode_read_back(&vmx->rm, vmx->seg, &vmx->rflags);
 	vmx->interruptibility = vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 				(GUEST_INTR_STI | GUEST_INTR_MOV_SS |
 				 GUEST_INTR_NMI);
@@ -1527,18 +1544,23 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		vmx->triple_fault = false;
 		return shutdown_interception(vcpu);
 	}
-	if (!(vcpu->cr0 & X86_CR0_PE) && !(tdp && vmcfg.unrestricted)) {
-		/* VM entry requires CR0.PE without unrestricted guest. */
-		pr_warn_once("kvmlab: real mode on VT-x needs EPT with unrestricted guest (mmu=npt); the shadow variants (and vm86 mode) do not run it\n");
-		return fail_entry(vcpu, VMX_EXIT_REASONS_FAILED_ENTRY |
-					EXIT_REASON_INVALID_STATE);
-	}
 	root = vcpu->vm->mmu_ops->root_hpa(vcpu);
 	if (!root)
 		return -ENOMEM;
 
 	nmi_window = vmx_inject_nmi(vcpu);
 	window = vmx_inject_irq(vcpu);
+	vmx->rm.mode = vmx_rmode_mode(vcpu, vmx->seg,
+				      tdp && vmcfg.unrestricted);
+	if (vmx->rm.mode && (vmx->pending_event & INTR_INFO_VALID)) {
+		/* No injection: the event goes through the IVT here. */
+		if (vmx_rmode_deliver(vcpu, vmx->pending_event &
+					    INTR_INFO_VECTOR_MASK))
+			return shutdown_interception(vcpu);
+		vmx->pending_event = 0;
+		vmx->rm.mode = vmx_rmode_mode(vcpu, vmx->seg,
+					      tdp && vmcfg.unrestricted);
+	}
 
 	kernel_fpu_begin();
 	kvmlab_fpu_load(vcpu);
