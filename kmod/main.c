@@ -158,7 +158,10 @@ static long kvmlab_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return kvmlab_set_memory_region(vm, &mem);
 	}
 	case KVM_SET_TSS_ADDR:
-		return 0;	/* SVM and VT-x (unrestricted guest) run real mode natively */
+		/* Accepted, unused: SVM runs real mode natively, and VT-x
+		 * without unrestricted guest (vmx_rmode.c) needs no TSS pages.
+		 */
+		return 0;
 	case KVM_SET_GSI_ROUTING:
 		return -EINVAL;	/* routes need an in-kernel irqchip: none */
 	case KVM_CHECK_EXTENSION:

@@ -1389,11 +1389,14 @@ static void write_guest_state(struct kvmlab_vcpu *vcpu, u64 root)
 		cr0 = (vcpu->cr0 & ~(X86_CR0_CD | X86_CR0_NW)) | fixed0 |
 		      X86_CR0_PG | X86_CR0_WP;
 		cr4 = vcpu->cr4 | vmcfg.cr4_fixed0 | X86_CR4_PAE;
-		if (vmx->rm.mode)
-			cr4 &= ~(X86_CR4_VME | X86_CR4_PVI);
 		if (!(efer & EFER_LMA))
 			efer &= ~EFER_LME;
 		vmcs_write(GUEST_CR3, root);
+	}
+	if (vmx->rm.mode) {
+		/* vm86 or the CPL-0 form (vmx_rmode.c) */
+		cr0 |= X86_CR0_PE;
+		cr4 &= ~(X86_CR4_VME | X86_CR4_PVI);
 	}
 	vmcs_write(GUEST_CR0, cr0 & vmcfg.cr0_fixed1);
 	vmcs_write(GUEST_CR4, cr4 & vmcfg.cr4_fixed1);
@@ -1560,6 +1563,14 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		vmx->pending_event = 0;
 		vmx->rm.mode = vmx_rmode_mode(vcpu, vmx->seg,
 					      tdp && vmcfg.unrestricted);
+	}
+	if (vmx->rm.mode && tdp && !vmcfg.unrestricted) {
+		/* EPT without unrestricted guest wants CR0.PG=1 and an
+		 * identity page table in guest memory: not done.
+		 */
+		pr_warn_once("kvmlab: real mode on EPT needs unrestricted guest; use mmu=flush or cache\n");
+		return fail_entry(vcpu, VMX_EXIT_REASONS_FAILED_ENTRY |
+					EXIT_REASON_INVALID_STATE);
 	}
 
 	kernel_fpu_begin();

@@ -39,6 +39,7 @@
  * let I/O and INT n run without the #GP: kvmlab has no private slots.
  */
 #include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
 #include <asm/processor-flags.h>
@@ -67,12 +68,23 @@ static bool vm86_holds(const struct vmx_seg *s, int i)
 	return s->base == (u64)s->sel << 4 && s->limit >= 0xffff;
 }
 
+/*
+ * unrestricted_guest=0 runs real mode this way on EPT too (unrestricted
+ * guest then only lets CR0.PG be 0), so both paths are tested on one
+ * CPU.  The in-tree kvm_intel's parameter of that name turns the control
+ * off altogether.
+ */
+static bool unrestricted_guest = true;
+module_param(unrestricted_guest, bool, 0444);
+MODULE_PARM_DESC(unrestricted_guest,
+		 "VT-x: 0 runs real mode in vm86 (or the CPL-0 form) on EPT too");
+
 u8 vmx_rmode_mode(struct kvmlab_vcpu *vcpu, const struct vmx_seg *seg,
 		  bool unrestricted)
 {
 	int i;
 
-	if ((vcpu->cr0 & X86_CR0_PE) || unrestricted)
+	if ((vcpu->cr0 & X86_CR0_PE) || (unrestricted && unrestricted_guest))
 		return RMODE_OFF;
 	for (i = 0; i < 6; i++)
 		if (!vm86_holds(&seg[i], i))
