@@ -1067,8 +1067,9 @@ static int exception_interception(struct kvmlab_vcpu *vcpu)
 	if ((e->intr_info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
 		return 1;	/* handled before interrupts were enabled */
 	if (to_vmx(vcpu)->rm.mode && vector != 14 && vector != 18)
-		return vmx_rmode_exception(vcpu, &to_vmx(vcpu)->rm, e->intr_info,
-					   e->intr_err, e->insn_len);
+		return vmx_rmode_exception(vcpu, &to_vmx(vcpu)->rm,
+					   e->intr_info, e->intr_err,
+					   e->insn_len);
 	switch (vector) {
 	case 14:
 		return vcpu->vm->mmu_ops->page_fault(vcpu, e->qual, e->intr_err);

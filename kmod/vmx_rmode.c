@@ -4,39 +4,45 @@
  * mode, as the 2006 driver ran it on the first VT-x CPUs.
  *
  * VM entry wants CR0.PE and CR0.PG without unrestricted guest (which
- * VT-x ties to EPT), so the shadow variants run a real-mode guest as a
- * vm86 task: CR0.PE and PG on in the hardware (the guest reads its own
- * CR0 from the read shadow; the shadow MMU's unpaged root maps guest
- * memory one to one), RFLAGS.VM and IOPL 3 set on entry and taken off
- * again at the exit, so the guest (KVM_GET_REGS, interrupt frames) sees
- * its own flags; only PUSHF inside the guest shows IOPL 3, as on the
- * in-tree KVM.  Segments become base = selector << 4, limit 0xffff.
+ * VT-x ties to EPT), so the shadow variants run a real-mode guest with
+ * CR0.PE and PG on in the hardware (the guest reads its own CR0 from the
+ * read shadow; the shadow MMU's unpaged root maps guest memory one to
+ * one), in one of two forms chosen per entry:
  *
- * vmx.c keeps the guest's real segment state; the vm86 form is made per
- * entry (vmx_rmode_hw_state) and undone per exit (vmx_rmode_read_back):
- * a selector the guest loaded in vm86 takes the new base and keeps its
- * limit and attributes, as a real-mode load does on the CPU.  So a 4 GiB
- * limit left from protected mode ("unreal mode") survives: vm86 runs
- * with 0xffff, an access beyond it faults (#GP or #SS) and the emulator
- * repeats it with the guest's real limits.  A base that is not a
- * paragraph below 1 MiB, a limit below 0xffff or 32-bit CS/SS cannot be
- * held by vm86: then the run loop emulates instruction by instruction
- * (emul.c) until it can; an instruction the emulator lacks (far jumps,
- * segment loads) ends in KVM_EXIT_INTERNAL_ERROR.  A paragraph base
- * whose selector differs (right after CR0.PE is cleared) runs, as in the
- * 2006 driver's enter_rmode, with the selector base >> 4, which the guest
- * then reads (MOV from the segment register, KVM_GET_SREGS) where the
- * CPU would still show the protected-mode one until it is reloaded.
+ *  - vm86, when every segment is what vm86 loads (base = selector << 4,
+ *    a limit of at least 0xffff, 16-bit CS and SS): RFLAGS.VM and IOPL 3
+ *    set on entry and taken off at the exit, so the guest sees its own
+ *    flags (KVM_GET_REGS, interrupt frames); only PUSHF inside the guest
+ *    shows IOPL 3, as on the in-tree KVM.  A larger limit ("unreal" mode,
+ *    left from protected mode) runs as 0xffff: an access beyond it faults
+ *    (#GP or #SS) and the emulator repeats it with the guest's limit.
+ *  - otherwise (right after CR0.PE is cleared, or an unreal segment with
+ *    a base vm86 cannot hold) a CPL-0 16-bit protected-mode twin: every
+ *    segment with the guest's base and limit, read/write (CS execute/
+ *    read), flags as they are; an empty GDT and no LDT make every segment
+ *    load fault, and the loads real mode has (MOV and POP to a segment
+ *    register, far JMP, CALL, RET, IRET) are done here; a null selector
+ *    loads without a fault and is made real mode's selector 0 at the
+ *    next exit.  This replaces the 2006 driver's selector rewriting in
+ *    enter_rmode, which the guest could see, and stepping the emulator,
+ *    which lacks far jumps and segment loads.
  *
- * The task register points at no memory (limit 0) and the hardware IDT
- * is empty: every IN/OUT, HLT, INT n and privileged instruction faults
- * with #GP and exits; every exception is intercepted.  HLT, I/O (to the
- * I/O exit path) and INT n are done here, the rest by the emulator.  Interrupts and exceptions reach
- * the guest the real-mode way (vmx_rmode_deliver): FLAGS, CS and IP
- * pushed, CS:IP from the IVT, IF, TF and AC cleared.  The in-tree KVM
- * instead keeps a TSS with I/O and interrupt-redirection bitmaps in the
- * three pages of KVM_SET_TSS_ADDR, backed by a private memory slot, to
- * let I/O and INT n run without the #GP: kvmlab has no private slots.
+ * vmx.c keeps the guest's own segment state; the hardware form is made
+ * per entry (vmx_rmode_hw_state) and undone per exit (read_back): a
+ * selector loaded in vm86 takes the new base and keeps limit and
+ * attributes, as a real-mode load does on the CPU.
+ *
+ * In both forms the task register points at no memory (limit 0) and the
+ * IDT is empty, and every exception is intercepted: INT n faults with
+ * #GP and is done here, and in vm86 so are HLT and IN/OUT/INS/OUTS (to
+ * the I/O exit path), which fault for want of an I/O bitmap; other
+ * privileged instructions (MOV CR, LGDT, ...) go to the emulator.
+ * Interrupts and exceptions reach the guest the real-mode way
+ * (vmx_rmode_deliver): FLAGS, CS and IP pushed, CS:IP from the IVT, IF,
+ * TF and AC cleared.  The in-tree KVM keeps a TSS with I/O and
+ * interrupt-redirection bitmaps in the three pages of KVM_SET_TSS_ADDR,
+ * backed by a private memory slot, so that I/O and INT n run without
+ * the #GP; kvmlab has no private slots and needs no TSS pages.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -77,7 +83,7 @@ static bool vm86_holds(const struct vmx_seg *s, int i)
 static bool unrestricted_guest = true;
 module_param(unrestricted_guest, bool, 0444);
 MODULE_PARM_DESC(unrestricted_guest,
-		 "VT-x: 0 runs real mode in vm86 (or the CPL-0 form) on EPT too");
+		 "VT-x: 0 runs real mode as without it on EPT too");
 
 u8 vmx_rmode_mode(struct kvmlab_vcpu *vcpu, const struct vmx_seg *seg,
 		  bool unrestricted)
@@ -411,12 +417,14 @@ int vmx_rmode_exception(struct kvmlab_vcpu *vcpu, struct vmx_rmode *rm,
 		return vmx_rmode_deliver(vcpu, b[1]) ? shutdown(vcpu) : 1;
 	} else if ((vector == 13 || vector == 12) && !(err & 3)) {
 		if (rm->reloaded)
-			return 1;	/* a null segment now real mode's: again */
+			return 1;	/* a null selector now real mode's */
 		if (!kvmlab_read_insn(vcpu, b, sizeof(b))) {
 			if (b[0] == 0xf4)
 				return rmode_hlt(vcpu);
-			r = rm->mode == RMODE_PM16 ? rmode_far(vcpu, b, sizeof(b)) :
-						     rmode_pio(vcpu, b, sizeof(b));
+			if (rm->mode == RMODE_PM16)
+				r = rmode_far(vcpu, b, sizeof(b));
+			else
+				r = rmode_pio(vcpu, b, sizeof(b));
 			if (r >= 0)
 				return r;
 			if (r == -EFAULT)
