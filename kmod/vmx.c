@@ -1561,6 +1561,9 @@ static int vmx_run(struct kvmlab_vcpu *vcpu)
 		if (vmx_rmode_deliver(vcpu, vmx->pending_event &
 					    INTR_INFO_VECTOR_MASK))
 			return shutdown_interception(vcpu);
+		/* blocked until IRET, which the CPU or vmx_rmode.c does */
+		if ((vmx->pending_event & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI)
+			vmx->interruptibility |= GUEST_INTR_NMI;
 		vmx->pending_event = 0;
 		vmx->rm.mode = vmx_rmode_mode(vcpu, vmx->seg,
 					      tdp && vmcfg.unrestricted);

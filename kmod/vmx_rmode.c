@@ -330,6 +330,7 @@ static int rmode_far(struct kvmlab_vcpu *vcpu, const u8 *b, unsigned int n)
 			fl = op32 ? (v & 0x257fd5) | (fl & 0x1a0000) :
 				    (fl & ~0xffffULL) | (u16)v;
 			kvmlab_arch->set_rflags(vcpu, fl);
+			kvmlab_arch->set_nmi_mask(vcpu, false);
 		}
 		far_jump(vcpu, cs, ip);
 		return 1;
