@@ -162,17 +162,25 @@ static void write_protect_gfn(struct kvmlab_vm *vm, u64 gfn)
 		kvmlab_flush_remote_tlbs(vm);
 }
 
+/* The frame leaf @i maps: from the guest entry it was made from (for a
+ * direct page, the frame shifted as in an entry).
+ */
+static u64 leaf_gfn(const struct kvmlab_sp *sp, int i)
+{
+	return (sp->gptes[i] & SPTE_ADDR) >> PAGE_SHIFT;
+}
+
 static void drop_leaf(struct shadow *s, struct kvmlab_sp *sp, int i)
 {
 	if (s->policy->write_protect)
-		rmap_remove(s, sp->gfns[i], &sp->spt[i]);
+		rmap_remove(s, leaf_gfn(sp, i), &sp->spt[i]);
 	sp->spt[i] = 0;
 }
 
 static void free_sp(struct kvmlab_sp *sp)
 {
 	kvmlab_page_free(sp->spt);
-	kvmlab_page_free(sp->gfns);
+	kvmlab_page_free(sp->gptes);
 	kfree(sp->parents);
 	kfree(sp);
 	kvmlab_acct_dec(shadow_pages);
@@ -234,8 +242,8 @@ static struct kvmlab_sp *alloc_sp(struct shadow *s, u64 gfn,
 	kvmlab_acct_inc(shadow_pages);
 	sp->spt = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
 	if (role.level == 1)
-		sp->gfns = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
-	if (!sp->spt || (role.level == 1 && !sp->gfns)) {
+		sp->gptes = kvmlab_page_alloc(GFP_KERNEL_ACCOUNT);
+	if (!sp->spt || (role.level == 1 && !sp->gptes)) {
 		free_sp(sp);
 		return NULL;
 	}
@@ -648,7 +656,7 @@ static int shadow_map(struct kvmlab_vcpu *vcpu, const struct guest_walker *w,
 	i = (gva >> 12) & 511;
 	if (sp->spt[i] & SPTE_P)
 		drop_leaf(s, sp, i);
-	sp->gfns[i] = w->gfn;
+	sp->gptes[i] = sp->role.direct ? w->gfn << PAGE_SHIFT : w->pte[0];
 	if (s->policy->write_protect) {
 		struct rmap_head *r = rmap_get(s, w->gfn, true);
 
@@ -874,16 +882,19 @@ static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 	struct rmap_head *r;
 	u64 gfn, spte;
 
-	ok = leaf_from_gpte(vcpu, sp, gpte, &gfn, &spte);
-	if (ok && sp->spt[i] == spte && sp->gfns[i] == gfn)
+	/* made from this very entry: nothing to do (the common case when
+	 * syncing a table of which a few entries changed)
+	 */
+	if ((sp->spt[i] & SPTE_P) && sp->gptes[i] == gpte)
 		return true;
+	ok = leaf_from_gpte(vcpu, sp, gpte, &gfn, &spte);
 	drop_leaf(s, sp, i);
 	if (!ok)
 		return false;
 	r = rmap_get(s, gfn, true);
 	if (!r || ptr_add(&r->sptes, &r->n, &r->max, &sp->spt[i]))
 		return false;
-	sp->gfns[i] = gfn;
+	sp->gptes[i] = gpte;
 	sp->spt[i] = spte;
 	return true;
 }

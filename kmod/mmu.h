@@ -44,7 +44,7 @@ struct kvmlab_sp {
 	u64 gfn;
 	union kvmlab_sp_role role;
 	u64 *spt;			/* the shadow table */
-	u64 *gfns;			/* level 1: the gfn of each leaf */
+	u64 *gptes;			/* level 1: each leaf's guest entry */
 	int root_count;
 	int write_count;		/* guest writes since last used */
 	bool invalid;			/* zapped while still a root */
