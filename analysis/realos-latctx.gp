@@ -12,7 +12,7 @@ set ylabel "guest microseconds per switch (log)"
 set title "working set 0 KiB" font ",10"
 # a switch time at or below zero (the working-set subtraction exceeds it)
 # is not drawn on the log scale
-plot for [i=1:5] f(0, i) using 1:($2 > 0 ? $2 : NaN) with linespoints ls i title word(labels, i)
+plot for [i=1:words(configs)] f(0, i) using 1:($2 > 0 ? $2 : NaN) with linespoints ls i title word(labels, i)
 set title "working set 64 KiB per process" font ",10"
-plot for [i=1:5] f(64, i) using 1:($2 > 0 ? $2 : NaN) with linespoints ls i title word(labels, i)
+plot for [i=1:words(configs)] f(64, i) using 1:($2 > 0 ? $2 : NaN) with linespoints ls i title word(labels, i)
 unset multiplot

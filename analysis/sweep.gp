@@ -11,8 +11,8 @@ set xlabel xl
 set ylabel "exits per switch"
 set logscale y
 set yrange [0.01:*]
-plot for [i=1:5] f(i) using 1:($2 > 0 ? $2 : 0.01):($3 > 0 ? $3 : 0.01):($4 > 0 ? $4 : 0.01) with yerrorlines ls i title word(labels, i)
+plot for [i=1:words(configs)] f(i) using 1:($2 > 0 ? $2 : 0.01):($3 > 0 ? $3 : 0.01):($4 > 0 ? $4 : 0.01) with yerrorlines ls i title word(labels, i)
 set ylabel "emulated time per switch (ns)"
 set yrange [*:*]
-plot for [i=1:5] f(i) using 1:6:7:8 with yerrorlines ls i title word(labels, i)
+plot for [i=1:words(configs)] f(i) using 1:6:7:8 with yerrorlines ls i title word(labels, i)
 unset multiplot

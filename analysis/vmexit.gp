@@ -10,4 +10,4 @@ set yrange [1:*]
 set ylabel "emulated ns per operation (log)"
 set xtics rotate by -30
 set key top right
-plot for [i=2:6] dir . "/vmexit.dat" using i:xtic(1) title word(labels, i - 1) lc rgb word("#1b9e77 #000000 #7570b3 #d95f02 #e7298a", i - 1)
+plot for [i=2:words(configs) + 1] dir . "/vmexit.dat" using i:xtic(1) title word(labels, i - 1) lc rgb word("#1b9e77 #000000 #7570b3 #d95f02 #e7298a #66a61e", i - 1)

@@ -4,7 +4,7 @@
 
 qemu_img=build/qemu/initramfs.cpio.gz
 qemu_kernel=/boot/vmlinuz-$(lab/kernel-version)
-qemu_configs=(kvm-npt1 kvm-npt0 kvmlab-npt kvmlab-cache kvmlab-flush)
+qemu_configs=(kvm-npt1 kvm-npt0 kvmlab-npt kvmlab-cache kvmlab-unsync kvmlab-flush)
 
 qemu_unload_all() {
 	lab/kvmlab unload >/dev/null 2>&1
