@@ -121,6 +121,7 @@ struct kvmlab_pio {
 	u16 port;
 	u32 count;
 	u64 next_rip;
+	bool retired;		/* RIP moved past it: its shadow ends */
 };
 
 struct kvmlab_vm;

@@ -51,6 +51,10 @@ static int kvmlab_vcpu_run(struct kvmlab_vcpu *vcpu)
 		if (r <= 0)
 			return r;
 	}
+	if (vcpu->pio.retired) {
+		vcpu->pio.retired = false;
+		kvmlab_arch->set_shadow(vcpu, 0);
+	}
 	r = kvmlab_emulate_complete(vcpu);
 	if (r <= 0)
 		return r;

@@ -458,13 +458,24 @@ static void pio_string_commit(struct kvmlab_vcpu *vcpu, u32 count)
 	}
 }
 
+/*
+ * The instruction is done: RIP moves past it.  An STI or MOV SS shadow it
+ * ran in ends with it, at the next KVM_RUN (so that KVM_GET_VCPU_EVENTS
+ * at this exit still shows it, as the in-tree KVM, which moves RIP then).
+ */
+static void pio_retire(struct kvmlab_vcpu *vcpu)
+{
+	vcpu->rip = vcpu->pio.next_rip;
+	vcpu->pio.retired = true;
+}
+
 /* The string I/O is done when its count runs out: then RIP moves on. */
 static void pio_string_advance(struct kvmlab_vcpu *vcpu)
 {
 	struct kvmlab_pio *pio = &vcpu->pio;
 
 	if (!pio->rep || !(vcpu->regs[VCPU_RCX] & addr_mask(pio->addr_size)))
-		vcpu->rip = pio->next_rip;
+		pio_retire(vcpu);
 }
 
 static int pio_fail(struct kvmlab_vcpu *vcpu, int r)
@@ -545,6 +556,7 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
 
 		if (!n) {
 			vcpu->rip = pio->next_rip;
+			kvmlab_arch->set_shadow(vcpu, 0);
 			return 1;
 		}
 		pio->count = min_t(unsigned long, n, PAGE_SIZE / pio->size);
@@ -566,7 +578,7 @@ int kvmlab_pio_exit(struct kvmlab_vcpu *vcpu)
 	} else {
 		if (!pio->in)
 			memcpy(vcpu->pio_data, &vcpu->regs[VCPU_RAX], pio->size);
-		vcpu->rip = pio->next_rip;
+		pio_retire(vcpu);
 	}
 	if (!pio->in)
 		trace_kvmlab_pio(vcpu->vcpu_id, false, pio->port, pio->size,
