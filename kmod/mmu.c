@@ -899,15 +899,32 @@ static bool update_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 	return true;
 }
 
+/*
+ * Guest entries @first .. @first + @n - 1 of the table leaf @sp shadows,
+ * widened to 64 bits in @out (a 32-bit guest's table has 4-byte entries,
+ * the second half of them in quadrant 1).  Nonzero: not in guest memory.
+ */
+static int read_gptes(struct kvmlab_vm *vm, const struct kvmlab_sp *sp,
+		      int first, int n, u64 *out)
+{
+	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
+	unsigned int gi = first + (esz == 4 ? sp->role.quadrant * 512 : 0);
+	int r = kvmlab_read_guest_locked(vm, (sp->gfn << PAGE_SHIFT) + gi * esz,
+					 out, n * esz);
+
+	if (r || esz == 8)
+		return r;
+	while (n--)		/* from the end: no entry is overwritten unread */
+		out[n] = ((u32 *)out)[n];
+	return 0;
+}
+
 /* Shadow entry @i of leaf table @sp from the guest's entry as it is now. */
 static bool refill_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp, int i)
 {
-	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
-	unsigned int gi = i + (esz == 4 ? sp->role.quadrant * 512 : 0);
-	u64 gpte = 0;
+	u64 gpte;
 
-	if (kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) +
-				     gi * esz, &gpte, esz)) {
+	if (read_gptes(vcpu->vm, sp, i, 1, &gpte)) {
 		drop_leaf(vm_shadow(vcpu->vm), sp, i);
 		return false;
 	}
@@ -926,21 +943,15 @@ static bool refill_leaf(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp, int i)
 static void prefetch_leaves(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 			    int i)
 {
-	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
 	int first = i & ~(KVMLAB_PREFETCH - 1), j;
-	unsigned int gi = first + (esz == 4 ? sp->role.quadrant * 512 : 0);
-	u8 buf[KVMLAB_PREFETCH * 8];
+	u64 gpte[KVMLAB_PREFETCH];
 
-	if (kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) +
-				     gi * esz, buf, KVMLAB_PREFETCH * esz))
+	if (read_gptes(vcpu->vm, sp, first, KVMLAB_PREFETCH, gpte))
 		return;
 	for (j = 0; j < KVMLAB_PREFETCH; j++) {
-		u64 gpte = 0;
-
 		if (first + j == i || (sp->spt[first + j] & SPTE_P))
 			continue;
-		memcpy(&gpte, buf + j * esz, esz);
-		if (update_leaf(vcpu, sp, first + j, gpte))
+		if (update_leaf(vcpu, sp, first + j, gpte[j]))
 			vcpu->stat.mmu_prefetch++;
 	}
 }
@@ -953,8 +964,6 @@ static void prefetch_leaves(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp,
 static void sync_sp(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp)
 {
 	struct shadow *s = vm_shadow(vcpu->vm);
-	unsigned int esz = sp->role.glevels == 2 ? 4 : 8;
-	unsigned int off = esz == 4 ? sp->role.quadrant * 2048 : 0;
 	bool gone;
 	int i;
 
@@ -962,19 +971,14 @@ static void sync_sp(struct kvmlab_vcpu *vcpu, struct kvmlab_sp *sp)
 	list_del(&sp->unsync_link);
 	trace_kvmlab_sp_sync(sp->gfn, sp->role.word, sp->role.level,
 			     sp->nr_parents);
-	gone = kvmlab_read_guest_locked(vcpu->vm, (sp->gfn << PAGE_SHIFT) + off,
-					s->sync_buf, 512 * esz);
+	gone = read_gptes(vcpu->vm, sp, 0, 512, s->sync_buf);
 	for (i = 0; i < 512; i++) {
-		u64 gpte = 0;
-
 		if (!(sp->spt[i] & SPTE_P))
 			continue;
-		if (gone) {
+		if (gone)
 			drop_leaf(s, sp, i);
-			continue;
-		}
-		memcpy(&gpte, (u8 *)s->sync_buf + i * esz, esz);
-		update_leaf(vcpu, sp, i, gpte);
+		else
+			update_leaf(vcpu, sp, i, s->sync_buf[i]);
 	}
 	write_protect_gfn(vcpu->vm, sp->gfn);
 }
