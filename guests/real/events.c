@@ -8,6 +8,7 @@
  * IOPL 3 there) and IF inside the handler.
  */
 #include "guest.h"
+#include "ivt.h"
 
 #define IRQ_VEC	0x40
 
@@ -33,16 +34,6 @@ asm(".code16gcc\n"
     HANDLER("nmi_handler", "nmi")
     HANDLER("irq_handler", "irq")
     HANDLER("ud_handler", "ud"));
-
-static void set_vector(int vec, void (*fn)(void))
-{
-	volatile u16 *ivt;
-
-	/* address 0 is the IVT: hide it from the null-pointer checks */
-	asm("" : "=r"(ivt) : "0"((uintptr_t)(vec * 4)));
-	ivt[0] = (u16)(uintptr_t)fn;
-	ivt[1] = 0;
-}
 
 int main(void)
 {

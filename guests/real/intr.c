@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Real mode: software interrupts and #DE through the IVT at 0. */
 #include "guest.h"
+#include "ivt.h"
 
 volatile u32 int80_count, de_count;
 void int80_handler(void);
@@ -20,17 +21,6 @@ asm(".globl int80_handler\n"
     "addw $2, 2(%bp)\n\t"		/* skip the 2-byte DIV */
     "popw %bp\n\t"
     "iretw\n");
-
-static void set_vector(int vec, void (*fn)(void))
-{
-	volatile u16 *ivt;
-
-	/* address 0 is the IVT: hide it from the null-pointer checks */
-	asm("" : "=r"(ivt) : "0"((uintptr_t)(vec * 4)));
-
-	ivt[0] = (u16)(uintptr_t)fn;
-	ivt[1] = 0;
-}
 
 int main(void)
 {
