@@ -78,8 +78,8 @@ struct vcpu_svm {
 	 * past that IRET, which one single step (TF, #DB intercepted)
 	 * shows when another NMI waits.
 	 */
-	bool nmi_masked, nmi_iret, nmi_singlestep;
-	u64 nmi_iret_rip, nmi_ss_rflags;
+	bool nmi_masked, nmi_iret, singlestep;
+	u64 nmi_iret_rip, ss_rflags;
 	/* The guest's VM_HSAVE_PA and VM_CR: stored only (no nested SVM),
 	 * readable and writable with or without SVM in CPUID, as on the
 	 * in-tree KVM; never the host's.
@@ -330,7 +330,7 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 	vcpu->rip = 0xfff0;
 	svm->asid_generation = 0;
 	svm->pending_event = 0;
-	svm->nmi_masked = svm->nmi_iret = svm->nmi_singlestep = false;
+	svm->nmi_masked = svm->nmi_iret = svm->singlestep = false;
 }
 
 static int svm_vcpu_create(struct kvmlab_vcpu *vcpu)
@@ -471,21 +471,27 @@ static void svm_set_sregs(struct kvmlab_vcpu *vcpu,
 	svm_update_cr(vcpu);
 }
 
-/* The guest's own TF and RF, not the single step's (NMI window). */
+/* The guest's own TF and RF, not the single step's (NMI or IRQ window). */
 static u64 svm_get_rflags(struct kvmlab_vcpu *vcpu)
 {
 	struct vcpu_svm *svm = to_svm(vcpu);
 	u64 rflags = svm->vmcb->save.rflags;
 
-	if (svm->nmi_singlestep)
+	if (svm->singlestep)
 		rflags = (rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) |
-			 (svm->nmi_ss_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
+			 (svm->ss_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
 	return rflags;
 }
 
 static void svm_set_rflags(struct kvmlab_vcpu *vcpu, u64 rflags)
 {
-	to_vmcb(vcpu)->save.rflags = rflags | X86_EFLAGS_FIXED;
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	if (svm->singlestep) {	/* the step goes on; the guest's flags later */
+		svm->ss_rflags = rflags;
+		rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+	}
+	svm->vmcb->save.rflags = rflags | X86_EFLAGS_FIXED;
 }
 
 #define EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -686,14 +692,14 @@ static void svm_set_nmi_mask(struct kvmlab_vcpu *vcpu, bool masked)
 }
 
 /* Exit after one guest instruction: the IRET, or the shadowed one. */
-static void svm_nmi_singlestep(struct vcpu_svm *svm)
+static void svm_singlestep(struct vcpu_svm *svm)
 {
 	struct vmcb *vmcb = svm->vmcb;
 
-	if (svm->nmi_singlestep)
+	if (svm->singlestep)
 		return;
-	svm->nmi_singlestep = true;
-	svm->nmi_ss_rflags = vmcb->save.rflags;
+	svm->singlestep = true;
+	svm->ss_rflags = vmcb->save.rflags;
 	vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
 	vmcb->control.intercept_exceptions |= BIT(1);
 }
@@ -722,7 +728,7 @@ static void svm_inject_nmi(struct kvmlab_vcpu *vcpu)
 				   !svm->nmi_masked))
 		return;
 	if ((svm->nmi_masked && svm->nmi_iret) || (!svm->nmi_masked && shadow))
-		svm_nmi_singlestep(svm);
+		svm_singlestep(svm);
 }
 
 /* After each exit: the guest moved past the IRET, NMIs are unmasked. */
@@ -752,7 +758,17 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 				     vcpu->irq_vector;
 		vcpu->irq_queued = false;
 	}
-	if (kvmlab_want_irq_window(vcpu)) {
+	if (kvmlab_want_irq_window(vcpu) && (c->int_state & 1)) {
+		/*
+		 * The exit came inside an STI/MOV SS shadow.  A real VMRUN
+		 * reloads the shadow, TCG's does not and would take a V_IRQ
+		 * on the shadowed instruction: step over it instead (correct
+		 * on both), the #DB brings the window check back.
+		 */
+		svm_singlestep(svm);
+		c->int_ctl &= ~(V_IRQ | V_INTR_PRIO_MASK);
+		c->intercept_misc1 &= ~BIT(INTERCEPT_VINTR);
+	} else if (kvmlab_want_irq_window(vcpu)) {
 		c->int_ctl = (c->int_ctl & ~V_INTR_PRIO_MASK) | V_IRQ |
 			     (0xf << V_INTR_PRIO_SHIFT);
 		c->int_vector = 0;
@@ -987,18 +1003,18 @@ static int iret_interception(struct kvmlab_vcpu *vcpu)
 	return 1;
 }
 
-/* The single step of svm_nmi_singlestep is over (#DB is intercepted only
+/* The single step of svm_singlestep() is over (#DB is intercepted only
  * then): the guest's TF and RF back, as the in-tree KVM.
  */
 static int db_interception(struct kvmlab_vcpu *vcpu)
 {
 	struct vcpu_svm *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
-	u64 keep = svm->nmi_ss_rflags | ~(X86_EFLAGS_TF | X86_EFLAGS_RF);
+	u64 keep = svm->ss_rflags | ~(X86_EFLAGS_TF | X86_EFLAGS_RF);
 
-	if (svm->nmi_singlestep)
+	if (svm->singlestep)
 		vmcb->save.rflags &= keep;
-	svm->nmi_singlestep = false;
+	svm->singlestep = false;
 	vmcb->control.intercept_exceptions &= ~BIT(1);
 	return 1;
 }

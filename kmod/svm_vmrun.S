@@ -50,10 +50,13 @@ SYM_FUNC_START(kvmlab_svm_vmrun)
 	/*
 	 * With V_INTR_MASKING the host's IF at VMRUN decides whether a
 	 * physical interrupt ends guest mode; GIF is still clear, so STI
-	 * lets no interrupt into the host here.  RAX holds the VMCB
+	 * lets no interrupt into the host here.  The NOP takes STI's
+	 * shadow: TCG would carry it over VMRUN into the guest's first
+	 * instruction (and report it in int_state).  RAX holds the VMCB
 	 * address again after #VMEXIT.
 	 */
 	sti
+	nop
 	vmrun %rax
 	cli
 

@@ -70,7 +70,8 @@ static void usage(void)
 		"usage: vmrun [--dev PATH] [--mem MB] [--mode real|prot32|pae|long]\n"
 		"             [--timeout SECS] [--expect-exit HLT|SHUTDOWN|TIMEOUT|...]\n"
 		"             [--load-addr ADDR] [--arg N=VALUE]... [--quiet]\n"
-		"             guest.elf|guest.bin\n");
+		"             guest.elf|guest.bin\n"
+		"       vmrun [--dev PATH] --hold   (a VM and a vCPU, kept until killed)\n");
 	exit(2);
 }
 
@@ -197,6 +198,7 @@ int main(int argc, char **argv)
 		{ "load-addr", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "arg", required_argument, NULL, 'a' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
 	uint64_t mem_mb = 16, load_addr = ~0ull;
 	unsigned int timeout = 0;
 	enum vm_mode mode = MODE_NONE, elf_mode;
-	int expect = END_HLT, c;
+	int expect = END_HLT, hold = 0, c;
 	static struct vm vm;
 	struct vmrun_args args = { .magic = VMRUN_ARGS_MAGIC };
 	char *argend;
@@ -217,6 +219,7 @@ int main(int argc, char **argv)
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'l': load_addr = strtoull(optarg, NULL, 0); break;
 		case 'q': vm.quiet = 1; break;
+		case 'H': hold = 1; break;
 		case 'a': {
 			unsigned long i = strtoul(optarg, &argend, 0);
 			if (*argend != '=' || i >= VMRUN_NR_ARGS)
@@ -241,9 +244,15 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc - 1 || mem_mb < 2 || mem_mb > 3072)
+	if (optind != argc - !hold || mem_mb < 2 || mem_mb > 3072)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (hold) {
+		/* for lab/kvm-intree: why, there */
+		create_vm(&vm, dev, mem_mb);
+		for (;;)
+			pause();
+	}
 
 	create_vm(&vm, dev, mem_mb);
 	if (load_addr == ~0ull)
