@@ -192,6 +192,49 @@ static int get_events(struct kvmlab_vcpu *vcpu,
 			 KVM_VCPUEVENT_VALID_PAYLOAD | \
 			 KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 
+/* Exception classes for delivering one during another (SDM 6.15). */
+enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
+
+static int exception_class(int vector)
+{
+	switch (vector) {
+	case 0: case 10: case 11: case 12: case 13:
+		return EXC_CONTRIBUTORY;
+	case 14:
+		return EXC_PF;
+	case 8:
+		return EXC_DF;
+	default:
+		return EXC_BENIGN;
+	}
+}
+
+/*
+ * Exception VECTOR comes while the event PREV (KVMLAB_EV_*) was being
+ * delivered (an exit interrupted it): two contributory faults, or a fault
+ * on #PF, make a #DF with error code 0; a fault on #DF shuts down.  Returns
+ * the event for the next entry, 0 for a triple fault.
+ */
+u32 kvmlab_exception_event(u32 prev, int vector, bool has_error, u32 *err)
+{
+	if ((prev & KVMLAB_EV_VALID) &&
+	    (prev & KVMLAB_EV_TYPE_MASK) == KVMLAB_EV_EXCEPT) {
+		int c1 = exception_class(prev & KVMLAB_EV_VECTOR);
+		int c2 = exception_class(vector);
+
+		if (c1 == EXC_DF && c2 != EXC_BENIGN)
+			return 0;
+		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
+		    (c1 == EXC_PF && c2 != EXC_BENIGN && c2 != EXC_DF)) {
+			vector = 8;
+			has_error = true;
+			*err = 0;
+		}
+	}
+	return KVMLAB_EV_VALID | KVMLAB_EV_EXCEPT | vector |
+	       (has_error ? KVMLAB_EV_HAS_ERR : 0);
+}
+
 /* The one event the CPU gets at the next entry: the in-tree order. */
 static u32 event_word(const struct kvm_vcpu_events *e)
 {

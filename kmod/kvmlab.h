@@ -366,6 +366,7 @@ bool kvmlab_irq_window_open(struct kvmlab_vcpu *vcpu);
 long kvmlab_events_ioctl(struct kvmlab_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp);
 bool kvmlab_nmi_supported(void);
+u32 kvmlab_exception_event(u32 prev, int vector, bool has_error, u32 *err);
 u32 kvmlab_mxcsr_valid(void);
 
 /* xsave.c: the guest's extended state and XCR0 */

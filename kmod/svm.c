@@ -568,53 +568,25 @@ static int svm_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 	return kvmlab_set_msr_common(vcpu, index, data, host);
 }
 
-/* Exception classes for delivering one during another (SDM 6.15). */
-enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
-
-static int exception_class(int vector)
-{
-	switch (vector) {
-	case 0: case 10: case 11: case 12: case 13:
-		return EXC_CONTRIBUTORY;
-	case 14:
-		return EXC_PF;
-	case 8:
-		return EXC_DF;
-	default:
-		return EXC_BENIGN;
-	}
-}
-
 static void svm_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 				bool has_error, u32 error_code)
 {
 	struct vcpu_svm *svm = to_svm(vcpu);
-	u32 prev = svm->pending_event;
+	u32 ev = kvmlab_exception_event(svm->pending_event, vector, has_error,
+					&error_code);
 
-	/* A fault while the CPU was delivering another exception (the
-	 * exit interrupted its delivery): #DF, or a triple fault.
-	 */
-	if ((prev & SVM_EVTINJ_VALID) &&
-	    (prev & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXEPT) {
-		int c1 = exception_class(prev & SVM_EVTINJ_VEC_MASK);
-		int c2 = exception_class(vector);
-
-		if (c1 == EXC_DF && c2 != EXC_BENIGN) {
-			svm->triple_fault = true;
-			svm->pending_event = 0;
-			return;
-		}
-		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
-		    (c1 == EXC_PF && c2 != EXC_BENIGN && c2 != EXC_DF)) {
-			vector = 8;
-			has_error = true;
-			error_code = 0;
-		}
+	BUILD_BUG_ON(SVM_EVTINJ_VALID != KVMLAB_EV_VALID ||
+		     SVM_EVTINJ_TYPE_EXEPT != KVMLAB_EV_EXCEPT ||
+		     SVM_EVTINJ_VALID_ERR != KVMLAB_EV_HAS_ERR);
+	if (!ev) {
+		svm->triple_fault = true;
+		svm->pending_event = 0;
+		return;
 	}
-	svm->pending_event = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT | vector |
-			     (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	svm->pending_event = ev;
 	svm->pending_event_err = error_code;
-	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
+	trace_kvmlab_inj_exception(vcpu->vcpu_id, ev & KVMLAB_EV_VECTOR,
+				   !!(ev & KVMLAB_EV_HAS_ERR), error_code);
 }
 
 /* ---- interrupts from userspace (irq.c) ---- */

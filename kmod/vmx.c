@@ -686,51 +686,25 @@ static int vmx_set_msr(struct kvmlab_vcpu *vcpu, u32 index, u64 data,
 	return kvmlab_set_msr_common(vcpu, index, data, host);
 }
 
-/* Exception classes for delivering one during another (SDM 6.15). */
-enum { EXC_BENIGN, EXC_CONTRIBUTORY, EXC_PF, EXC_DF };
-
-static int exception_class(int vector)
-{
-	switch (vector) {
-	case 0: case 10: case 11: case 12: case 13:
-		return EXC_CONTRIBUTORY;
-	case 14:
-		return EXC_PF;
-	case 8:
-		return EXC_DF;
-	default:
-		return EXC_BENIGN;
-	}
-}
-
 static void vmx_queue_exception(struct kvmlab_vcpu *vcpu, int vector,
 				bool has_error, u32 error_code)
 {
 	struct vcpu_vmx *vmx = to_vmx(vcpu);
-	u32 prev = vmx->pending_event;
+	u32 ev = kvmlab_exception_event(vmx->pending_event, vector, has_error,
+					&error_code);
 
-	/* A fault while the CPU was delivering another exception. */
-	if ((prev & INTR_INFO_VALID) &&
-	    (prev & INTR_INFO_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
-		int c1 = exception_class(prev & INTR_INFO_VECTOR_MASK);
-		int c2 = exception_class(vector);
-
-		if (c1 == EXC_DF && c2 != EXC_BENIGN) {
-			vmx->triple_fault = true;
-			vmx->pending_event = 0;
-			return;
-		}
-		if ((c1 == EXC_CONTRIBUTORY && c2 == EXC_CONTRIBUTORY) ||
-		    (c1 == EXC_PF && c2 != EXC_BENIGN && c2 != EXC_DF)) {
-			vector = 8;
-			has_error = true;
-			error_code = 0;
-		}
+	BUILD_BUG_ON(INTR_INFO_VALID != KVMLAB_EV_VALID ||
+		     INTR_TYPE_HARD_EXCEPTION != KVMLAB_EV_EXCEPT ||
+		     INTR_INFO_DELIVER_CODE != KVMLAB_EV_HAS_ERR);
+	if (!ev) {
+		vmx->triple_fault = true;
+		vmx->pending_event = 0;
+		return;
 	}
-	vmx->pending_event = INTR_INFO_VALID | INTR_TYPE_HARD_EXCEPTION |
-			     vector | (has_error ? INTR_INFO_DELIVER_CODE : 0);
+	vmx->pending_event = ev;
 	vmx->pending_event_err = error_code;
-	trace_kvmlab_inj_exception(vcpu->vcpu_id, vector, has_error, error_code);
+	trace_kvmlab_inj_exception(vcpu->vcpu_id, ev & KVMLAB_EV_VECTOR,
+				   !!(ev & KVMLAB_EV_HAS_ERR), error_code);
 }
 
 /* ---- interrupts from userspace (irq.c) ---- */
