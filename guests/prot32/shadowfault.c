@@ -51,6 +51,8 @@ int main(void)
 			     : "=r"(after), "=r"(v) : "r"(fresh) : "memory");
 		report(irqs == i + 1, "irq-%u-taken", i);
 		report(irq_eip == after, "irq-%u-after-shadowed-fault", i);
+		if (irq_eip != after)
+			value("irq-eip-minus-after", irq_eip - after);
 		report(v == 0, "irq-%u-load-done", i);
 	}
 	value("irqs", irqs);
