@@ -80,6 +80,11 @@ struct vcpu_svm {
 	 */
 	bool nmi_masked, nmi_iret, singlestep;
 	u64 nmi_iret_rip, ss_rflags;
+	/* An STI/MOV SS shadow at shadow_rip that kvmlab steps over: kept
+	 * until the step is done (see svm_hold_shadow()).
+	 */
+	bool shadow_held;
+	u64 shadow_rip;
 	/* The guest's VM_HSAVE_PA and VM_CR: stored only (no nested SVM),
 	 * readable and writable with or without SVM in CPUID, as on the
 	 * in-tree KVM; never the host's.
@@ -331,6 +336,7 @@ static void init_vmcb(struct kvmlab_vcpu *vcpu)
 	svm->asid_generation = 0;
 	svm->pending_event = 0;
 	svm->nmi_masked = svm->nmi_iret = svm->singlestep = false;
+	svm->shadow_held = false;
 }
 
 static int svm_vcpu_create(struct kvmlab_vcpu *vcpu)
@@ -644,6 +650,8 @@ static void svm_set_shadow(struct kvmlab_vcpu *vcpu, int mask)
 	struct vmcb_control *c = &to_vmcb(vcpu)->control;
 
 	c->int_state = mask ? c->int_state | 1 : c->int_state & ~1;
+	if (!mask)
+		to_svm(vcpu)->shadow_held = false;
 }
 
 static bool svm_get_nmi_mask(struct kvmlab_vcpu *vcpu)
@@ -677,6 +685,36 @@ static void svm_singlestep(struct vcpu_svm *svm)
 }
 
 /*
+ * Step over the instruction in an STI/MOV SS shadow before an event goes
+ * in.  TCG's VMRUN drops the shadow, so an exit before that instruction
+ * is done (a host interrupt) would report none: svm_hold_shadow() keeps
+ * it at that RIP until the step's #DB.  A real CPU keeps it itself.
+ */
+static void svm_step_shadow(struct kvmlab_vcpu *vcpu)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+
+	svm_singlestep(svm);
+	svm->shadow_held = true;
+	svm->shadow_rip = vcpu->rip;
+}
+
+/* After an exit: the shadow holds while the stepped instruction waits. */
+static void svm_hold_shadow(struct kvmlab_vcpu *vcpu, bool injected)
+{
+	struct vcpu_svm *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (!svm->shadow_held)
+		return;
+	if (injected || vcpu->rip != svm->shadow_rip ||
+	    c->exit_code == SVM_EXIT_EXCP_BASE + 1)
+		svm->shadow_held = false;
+	else
+		c->int_state |= 1;
+}
+
+/*
  * An NMI goes in before an interrupt, when NMIs are unmasked, no shadow
  * holds and no other event goes first.  While another waits: the IRET
  * intercept shows the end of the handler, a single step its completion
@@ -699,8 +737,10 @@ static void svm_inject_nmi(struct kvmlab_vcpu *vcpu)
 	if (!vcpu->nmi_pending || (svm->pending_event & SVM_EVTINJ_VALID &&
 				   !svm->nmi_masked))
 		return;
-	if ((svm->nmi_masked && svm->nmi_iret) || (!svm->nmi_masked && shadow))
+	if (svm->nmi_masked && svm->nmi_iret)
 		svm_singlestep(svm);
+	else if (!svm->nmi_masked && shadow)
+		svm_step_shadow(vcpu);
 }
 
 /* After each exit: the guest moved past the IRET, NMIs are unmasked. */
@@ -737,7 +777,7 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 		 * on the shadowed instruction: step over it instead (correct
 		 * on both), the #DB brings the window check back.
 		 */
-		svm_singlestep(svm);
+		svm_step_shadow(vcpu);
 		c->int_ctl &= ~(V_IRQ | V_INTR_PRIO_MASK);
 		c->intercept_misc1 &= ~BIT(INTERCEPT_VINTR);
 	} else if (kvmlab_want_irq_window(vcpu)) {
@@ -1163,6 +1203,7 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 		vcpu->efer = (vcpu->efer & ~EFER_LMA) |
 			     (vmcb->save.efer & EFER_LMA);
 	}
+	svm_hold_shadow(vcpu, vmcb->control.event_inj & SVM_EVTINJ_VALID);
 	vmcb->control.event_inj = 0;
 	complete_interrupts(svm);
 	svm_nmi_post_exit(vcpu);
