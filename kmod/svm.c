@@ -762,6 +762,7 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 {
 	struct vcpu_svm *svm = to_svm(vcpu);
 	struct vmcb_control *c = &svm->vmcb->control;
+	bool window;
 
 	svm_inject_nmi(vcpu);
 	if (vcpu->irq_queued && !(svm->pending_event & SVM_EVTINJ_VALID) &&
@@ -770,17 +771,15 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 				     vcpu->irq_vector;
 		vcpu->irq_queued = false;
 	}
-	if (kvmlab_want_irq_window(vcpu) && (c->int_state & 1)) {
-		/*
-		 * The exit came inside an STI/MOV SS shadow.  A real VMRUN
-		 * reloads the shadow, TCG's does not and would take a V_IRQ
-		 * on the shadowed instruction: step over it instead (correct
-		 * on both), the #DB brings the window check back.
+	window = kvmlab_want_irq_window(vcpu);
+	if (window && (c->int_state & 1)) {
+		/* TCG's VMRUN would take the V_IRQ inside the shadow: the
+		 * step's #DB brings the window check back instead.
 		 */
 		svm_step_shadow(vcpu);
-		c->int_ctl &= ~(V_IRQ | V_INTR_PRIO_MASK);
-		c->intercept_misc1 &= ~BIT(INTERCEPT_VINTR);
-	} else if (kvmlab_want_irq_window(vcpu)) {
+		window = false;
+	}
+	if (window) {
 		c->int_ctl = (c->int_ctl & ~V_INTR_PRIO_MASK) | V_IRQ |
 			     (0xf << V_INTR_PRIO_SHIFT);
 		c->int_vector = 0;

@@ -10,7 +10,7 @@
  * at the exit, so a hypervisor that arms a virtual interrupt (V_IRQ) for
  * the window gets it on the shadowed instruction; the in-tree KVM does,
  * and fails here in the lab (not on a real CPU).  kvmlab steps over the
- * shadowed instruction first (svm_inject_irq()).
+ * shadowed instruction first (svm_step_shadow()).
  */
 #include "guest.h"
 

@@ -247,14 +247,10 @@ int main(int argc, char **argv)
 	if (optind != argc - !hold || mem_mb < 2 || mem_mb > 3072)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (hold) {
-		/* for lab/kvm-intree: why, there */
-		create_vm(&vm, dev, mem_mb);
-		for (;;)
-			pause();
-	}
 
 	create_vm(&vm, dev, mem_mb);
+	while (hold)	/* for lab/kvm-intree: why, there */
+		pause();
 	if (load_addr == ~0ull)
 		load_addr = mode == MODE_REAL ? VMRUN_REAL_LOAD : VMRUN_FLAT_LOAD;
 	memcpy(vm.mem + VMRUN_ARGS_ADDR, &args, sizeof(args));
