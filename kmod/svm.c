@@ -684,11 +684,25 @@ static void svm_singlestep(struct vcpu_svm *svm)
 	vmcb->control.intercept_exceptions |= BIT(1);
 }
 
+/* The step is over, or an event goes in first: the guest's TF and RF back. */
+static void svm_end_step(struct vcpu_svm *svm)
+{
+	struct vmcb *vmcb = svm->vmcb;
+
+	if (!svm->singlestep)
+		return;
+	vmcb->save.rflags = (vmcb->save.rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) |
+			    (svm->ss_rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF));
+	svm->singlestep = false;
+	vmcb->control.intercept_exceptions &= ~BIT(1);
+}
+
 /*
- * Step over the instruction in an STI/MOV SS shadow before an event goes
- * in.  TCG's VMRUN drops the shadow, so an exit before that instruction
- * is done (a host interrupt) would report none: svm_hold_shadow() keeps
- * it at that RIP until the step's #DB.  A real CPU keeps it itself.
+ * Step over the instruction in an STI/MOV SS shadow whenever the guest
+ * enters in one.  TCG's VMRUN drops the shadow, so an exit before that
+ * instruction is done (a host interrupt) would report none, and the
+ * instruction would run outside it: svm_hold_shadow() keeps it at that
+ * RIP until the step's #DB.  A real CPU keeps it itself.
  */
 static void svm_step_shadow(struct kvmlab_vcpu *vcpu)
 {
@@ -737,10 +751,9 @@ static void svm_inject_nmi(struct kvmlab_vcpu *vcpu)
 	if (!vcpu->nmi_pending || (svm->pending_event & SVM_EVTINJ_VALID &&
 				   !svm->nmi_masked))
 		return;
+	/* (a shadow is stepped over by svm_inject_irq()) */
 	if (svm->nmi_masked && svm->nmi_iret)
 		svm_singlestep(svm);
-	else if (!svm->nmi_masked && shadow)
-		svm_step_shadow(vcpu);
 }
 
 /* After each exit: the guest moved past the IRET, NMIs are unmasked. */
@@ -772,9 +785,10 @@ static void svm_inject_irq(struct kvmlab_vcpu *vcpu)
 		vcpu->irq_queued = false;
 	}
 	window = kvmlab_want_irq_window(vcpu);
-	if (window && (c->int_state & 1)) {
-		/* TCG's VMRUN would take the V_IRQ inside the shadow: the
-		 * step's #DB brings the window check back instead.
+	if ((c->int_state & 1) && !(svm->pending_event & SVM_EVTINJ_VALID)) {
+		/* TCG's VMRUN drops the shadow: without the step, its
+		 * instruction would run (and exit) outside it and a V_IRQ
+		 * come inside it.  The step's #DB brings the window back.
 		 */
 		svm_step_shadow(vcpu);
 		window = false;
@@ -811,6 +825,7 @@ static void skip_insn(struct kvmlab_vcpu *vcpu, int len)
 	 */
 	vcpu->rip += len;
 	vmcb->control.int_state &= ~1;	/* the STI/MOV SS shadow ends */
+	to_svm(vcpu)->shadow_held = false;
 }
 
 static int ud_interception(struct kvmlab_vcpu *vcpu)
@@ -1019,14 +1034,7 @@ static int iret_interception(struct kvmlab_vcpu *vcpu)
  */
 static int db_interception(struct kvmlab_vcpu *vcpu)
 {
-	struct vcpu_svm *svm = to_svm(vcpu);
-	struct vmcb *vmcb = svm->vmcb;
-	u64 keep = svm->ss_rflags | ~(X86_EFLAGS_TF | X86_EFLAGS_RF);
-
-	if (svm->singlestep)
-		vmcb->save.rflags &= keep;
-	svm->singlestep = false;
-	vmcb->control.intercept_exceptions &= ~BIT(1);
+	svm_end_step(to_svm(vcpu));
 	return 1;
 }
 
@@ -1151,6 +1159,9 @@ static int svm_run(struct kvmlab_vcpu *vcpu)
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.cr2 = vcpu->cr2;
 	svm_inject_irq(vcpu);
+	/* the event's frame gets the guest's TF; the next exit steps again */
+	if (svm->pending_event & SVM_EVTINJ_VALID)
+		svm_end_step(svm);
 	vmcb->control.event_inj = svm->pending_event;
 	vmcb->control.event_inj_err = svm->pending_event_err;
 	svm->pending_event = 0;

@@ -48,7 +48,8 @@
  *            arg & 0xff, an error code (arg >> 8) if arg & EVENT_EXC_ERR;
  *            vmrun prints the ioctl's errno if it fails
  *   SHOW     KVM_GET_VCPU_EVENTS, SET of the same, GET again (must be
- *            equal), printed as one "EVENTS ..." line
+ *            equal), printed as one "EVENTS ..." line; the shadow must be
+ *            there exactly when arg has EVENT_SHOW_SHADOW (a FAIL line)
  *   NMI_MASK / NMI_PENDING  KVM_SET_VCPU_EVENTS of the state read, with
  *            nmi.masked = arg / nmi.pending = arg (VALID_NMI_PENDING)
  */
@@ -59,6 +60,7 @@
 #define EVENT_NMI_MASK		5
 #define EVENT_NMI_PENDING	6
 #define EVENT_EXC_ERR		0x800000u
+#define EVENT_SHOW_SHADOW	1
 #define EVENT_CMD(cmd, arg)	((unsigned int)(cmd) << 24 | (unsigned int)(arg))
 
 /*

@@ -137,7 +137,8 @@ static void test_order_and_shadow(void)
 
 	/* the shadow as KVM_GET_VCPU_EVENTS sees it at an OUT */
 	asm volatile("sti\n\toutl %0, %1\n\tcli" ::
-		     "a"(EVENT_CMD(EVENT_SHOW, 0)), "Nd"(PORT_EVENT) :
+		     "a"(EVENT_CMD(EVENT_SHOW, EVENT_SHOW_SHADOW)),
+		     "Nd"(PORT_EVENT) :
 		     "memory");
 	event(EVENT_SHOW, 0);
 }
