@@ -38,7 +38,8 @@ class RealOS:
     """The rows of results/realos.csv, by configuration."""
 
     def __init__(self, path):
-        self.lat = defaultdict(dict)	# cfg -> (procs, kib) -> (us, rounds)
+        self.lat = defaultdict(dict)	# cfg -> (procs, kib) -> (us, rounds, batches)
+        self.spread = defaultdict(dict)	# cfg -> (procs, kib) -> [min us, max us]
         self.boot = {}			# cfg -> s
         self.fork = {}			# cfg -> (us, iterations)
         self.count = defaultdict(dict)	# (cfg, phase) -> counter -> value
@@ -52,7 +53,11 @@ class RealOS:
                 if m == "userspace_s":
                     self.boot[cfg] = v
                 elif m == "switch_us":
-                    self.lat[cfg][(int(p["procs"]), int(p["size_kb"]))] = (v, int(p.get("rounds", 0)))
+                    self.lat[cfg][(int(p["procs"]), int(p["size_kb"]))] = \
+                        (v, int(p.get("rounds", 0)), int(p.get("batches", 1)))
+                elif m in ("switch_us_min", "switch_us_max"):
+                    k = (int(p["procs"]), int(p["size_kb"]))
+                    self.spread[cfg].setdefault(k, [None, None])[m == "switch_us_max"] = v
                 elif m == "us_per_iter":
                     self.fork[cfg] = (v, int(p["iterations"]))
                 elif m.startswith("counter."):
@@ -64,7 +69,7 @@ class RealOS:
 
     def passes(self, cfg):
         """token passes the latctx phase timed: rounds x processes, summed"""
-        n = sum(p * r for (p, _), (_, r) in self.lat[cfg].items())
+        n = sum(p * r * b for (p, _), (_, r, b) in self.lat[cfg].items())
         return n or None
 
     def per(self, cfg, phase):
@@ -84,12 +89,13 @@ class RealOS:
         return c[name] / n
 
     def sweep(self, cfg):
-        """(procs, sizes, rounds, iterations) the configuration ran"""
+        """(procs, sizes, rounds, batches, iterations) the configuration ran"""
         lat = self.lat.get(cfg, {})
         procs = sorted({p for p, _ in lat})
         sizes = sorted({w for _, w in lat})
-        rounds = sorted({r for _, r in lat.values()})
-        return procs, sizes, rounds, self.fork[cfg][1] if cfg in self.fork else None
+        rounds = sorted({r for _, r, _ in lat.values()})
+        batches = sorted({b for _, _, b in lat.values()})
+        return procs, sizes, rounds, batches, self.fork[cfg][1] if cfg in self.fork else None
 
 
 def join(v):
@@ -104,10 +110,11 @@ def reduce_realos(path, out, tex, summary, fmt, order, label, texname, ref, meta
 
     # the sweeps: the full one (the reference's) and flush's shortened one
     for name, cfg in (("", ref), ("Flush", "kvmlab-flush")):
-        procs, sizes, rounds, iters = R.sweep(cfg)
+        procs, sizes, rounds, batches, iters = R.sweep(cfg)
         tex.macro(f"ro{name}Procs", join(procs))
         tex.macro(f"ro{name}Sizes", join(sizes))
         tex.macro(f"ro{name}Rounds", join(rounds))
+        tex.macro(f"ro{name}Batches", join(batches))
         tex.macro(f"ro{name}Iters", str(iters) if iters else "n/a")
 
     # times
@@ -159,14 +166,19 @@ def reduce_realos(path, out, tex, summary, fmt, order, label, texname, ref, meta
             f.write(f"\\multicolumn{{{2 + len(COUNTS)}}}{{c}}{{not measured in this run}}\\\\\n")
         f.write("\\bottomrule\n\\end{tabular}\n")
 
-    # figures: switch time against processes, one file per working set
-    # and configuration; exits by reason per switch and per fork+exec
+    # figures: switch time (median batch, fastest, slowest) against
+    # processes, one file per working set and configuration; exits by
+    # reason per switch and per fork+exec
+    def num(v):
+        return "NaN" if v is None else str(v)
     for cfg in order:
         for w in (0, 16, 64):
             pts = sorted((p, v[0]) for (p, ww), v in R.lat.get(cfg, {}).items() if ww == w)
+            sp = R.spread.get(cfg, {})
             with open(os.path.join(out, f"realos-latctx-{w}-{cfg}.dat"), "w") as f:
-                f.write("# procs switch_us\n")
-                f.write("".join(f"{p} {v}\n" for p, v in pts) or "NaN NaN\n")
+                f.write("# procs switch_us min_us max_us\n")
+                f.write("".join(f"{p} {v} " + " ".join(num(x) for x in sp.get((p, w), [None, None])) + "\n"
+                                for p, v in pts) or "NaN NaN NaN NaN\n")
     for phase in ("latctx", "forkexec"):
         with open(os.path.join(out, f"realos-reasons-{phase}.dat"), "w") as f:
             f.write("config io mmio halt irq cr npf other\n")

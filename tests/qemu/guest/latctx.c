@@ -5,12 +5,16 @@
  * own working set of W KiB, then passes it on.  Every pass is a switch to
  * another process (another address space: a CR3 write in the guest).
  *
- *   latctx [-r ROUNDS] [-s KIB,...] [-p PROCS,...]
+ *   latctx [-r ROUNDS] [-b BATCHES] [-s KIB,...] [-p PROCS,...]
  *
  * One line per (W, N):
- *   # LATCTX procs=N size_kb=W rounds=R switch_us=X ws_us=Y
- * switch_us: time per pass minus ws_us, the time one process takes to read
- * its working set with no switch (lmbench's overhead subtraction; the pipe
+ *   # LATCTX procs=N size_kb=W rounds=R batches=B switch_us=X min_us=L
+ *     max_us=H ws_us=Y
+ * Each ring is timed in B batches of R rounds: switch_us is the median
+ * batch's time per pass (the upper median for an even B), min_us and max_us the fastest and slowest batch's
+ * (a timer tick or a host exit lands in one batch, not in the median).
+ * All three are minus ws_us, the time one process takes to read its
+ * working set with no switch (lmbench's overhead subtraction; the pipe
  * write and read stay in, as lmbench's do).
  */
 #include <errno.h>
@@ -29,6 +33,8 @@ static double now_us(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
+
+#define MAX_BATCHES	64
 
 static volatile unsigned long sink;
 
@@ -51,14 +57,24 @@ static int xread(int fd, void *buf)
 	return r == 1 ? 0 : -1;
 }
 
-/* Time of one pass through a ring of n processes, in microseconds. */
-static double ring(int n, size_t kib, int rounds)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Time of one pass through a ring of n processes, in microseconds, for
+ * each of the batches (sorted, fastest first).
+ */
+static void ring(int n, size_t kib, int rounds, int batches, double *t)
 {
 	size_t words = kib * 1024 / sizeof(unsigned long);
 	int (*p)[2] = calloc(n, sizeof(*p));
 	pid_t *pids = calloc(n, sizeof(*pids));
 	unsigned long *ws = calloc(words ? words : 1, sizeof(*ws));
-	double t0 = 0, t1;
+	double t0 = 0;
 	char c = 'x';
 	int i;
 
@@ -91,16 +107,18 @@ static double ring(int n, size_t kib, int rounds)
 	}
 	memset(ws, 1, words * sizeof(*ws));
 	/* one round to warm up: every process has run once */
-	for (int r = -1; r < rounds; r++) {
-		if (r == 0)
+	for (int r = -1; r < rounds * batches; r++) {
+		if (r >= 0 && r % rounds == 0)
 			t0 = now_us();
 		touch(ws, words);
 		if (write(p[1 % n][1], &c, 1) != 1 || xread(p[0][0], &c) < 0) {
 			fprintf(stderr, "latctx: the ring broke\n");
 			exit(1);
 		}
+		if (r >= 0 && r % rounds == rounds - 1)
+			t[r / rounds] = (now_us() - t0) / rounds / n;
 	}
-	t1 = now_us();
+	qsort(t, batches, sizeof(*t), cmp_double);
 	/* every process holds every pipe end: no EOF ever ends the ring */
 	for (i = 1; i < n; i++)
 		kill(pids[i], SIGKILL);
@@ -113,7 +131,6 @@ static double ring(int n, size_t kib, int rounds)
 	free(p);
 	free(pids);
 	free(ws);
-	return (t1 - t0) / rounds / n;
 }
 
 /* The working-set read alone, per pass. */
@@ -148,15 +165,17 @@ static int parse_list(char *s, int *v, int max)
 int main(int argc, char **argv)
 {
 	int sizes[16] = { 0, 16 }, procs[16] = { 2, 8 };
-	int nsizes = 2, nprocs = 2, rounds = 10, opt;
+	int nsizes = 2, nprocs = 2, rounds = 10, batches = 1, opt;
+	double t[MAX_BATCHES];
 
-	while ((opt = getopt(argc, argv, "r:s:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:b:s:p:")) != -1) {
 		switch (opt) {
 		case 'r': rounds = atoi(optarg); break;
+		case 'b': batches = atoi(optarg); break;
 		case 's': nsizes = parse_list(optarg, sizes, 16); break;
 		case 'p': nprocs = parse_list(optarg, procs, 16); break;
 		default:
-			fprintf(stderr, "usage: latctx [-r ROUNDS] [-s KIB,...] [-p PROCS,...]\n");
+			fprintf(stderr, "usage: latctx [-r ROUNDS] [-b BATCHES] [-s KIB,...] [-p PROCS,...]\n");
 			return 2;
 		}
 	}
@@ -164,19 +183,23 @@ int main(int argc, char **argv)
 		fprintf(stderr, "latctx: -r wants at least 1 round\n");
 		return 2;
 	}
+	if (batches < 1 || batches > MAX_BATCHES) {
+		fprintf(stderr, "latctx: -b wants 1 to %d batches\n", MAX_BATCHES);
+		return 2;
+	}
 	for (int s = 0; s < nsizes; s++) {
 		double ws = overhead(sizes[s], rounds * 8);
 
 		for (int q = 0; q < nprocs; q++) {
-			double t;
-
 			if (procs[q] < 2) {
 				fprintf(stderr, "latctx: a ring needs 2 processes\n");
 				return 2;
 			}
-			t = ring(procs[q], sizes[s], rounds);
-			printf("# LATCTX procs=%d size_kb=%d rounds=%d switch_us=%.2f ws_us=%.2f\n",
-			       procs[q], sizes[s], rounds, t - ws, ws);
+			ring(procs[q], sizes[s], rounds, batches, t);
+			printf("# LATCTX procs=%d size_kb=%d rounds=%d batches=%d switch_us=%.2f min_us=%.2f max_us=%.2f ws_us=%.2f\n",
+			       procs[q], sizes[s], rounds, batches,
+			       t[batches / 2] - ws, t[0] - ws,
+			       t[batches - 1] - ws, ws);
 			fflush(stdout);
 		}
 	}
