@@ -466,6 +466,11 @@ static int finish(struct kvmlab_vcpu *vcpu, int rc)
 	struct x86_emulate_ctxt *c = &e->ctxt;
 
 	memcpy(vcpu->regs, c->regs, sizeof(c->regs));
+	/* Done: an STI/MOV SS shadow it ran in ends (the emulator runs
+	 * neither), as the in-tree KVM's toggle_interruptibility().
+	 */
+	if (c->rip != vcpu->rip)
+		kvmlab_arch->set_shadow(vcpu, 0);
 	vcpu->rip = c->rip;
 	kvmlab_arch->set_rflags(vcpu, c->rflags);
 	e->read_pending = false;

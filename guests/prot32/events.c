@@ -143,6 +143,27 @@ static void test_order_and_shadow(void)
 	event(EVENT_SHOW, 0);
 }
 
+/*
+ * The shadowed instruction is an MMIO read the driver emulates (KVM_EXIT_MMIO
+ * and back): the shadow ends with it, so the interrupt comes right after it
+ * and the OUT after it is in no shadow.
+ */
+static void test_shadow_mmio(void)
+{
+	u32 i0 = irqs, label, v;
+
+	event(EVENT_IRQ, IRQ_VEC);
+	asm volatile("sti\n\tmovl (%2), %1\n.Lmm%=:\n\tnop\n\tcli\n\t"
+		     "movl $.Lmm%=, %0"
+		     : "=r"(label), "=r"(v) : "r"(MMIO_BASE + MMIO_ID) :
+		     "memory");
+	report(v == MMIO_ID_VALUE, "mmio-read-in-shadow");
+	report(irqs - i0 == 1 && irq_eip == label, "irq-right-after-mmio-in-shadow");
+	asm volatile("sti\n\tmovl (%1), %0\n\toutl %2, %3\n\tcli"
+		     : "=&r"(v) : "r"(MMIO_BASE + MMIO_ID),
+		       "a"(EVENT_CMD(EVENT_SHOW, 0)), "Nd"(PORT_EVENT) : "memory");
+}
+
 static void test_exceptions(void)
 {
 	u32 at;
@@ -190,6 +211,7 @@ int main(void)
 
 	test_nmis();
 	test_order_and_shadow();
+	test_shadow_mmio();
 	test_exceptions();
 	test_nmi_state();
 	value("nmis", nmis);
