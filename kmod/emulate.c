@@ -1599,6 +1599,27 @@ bool x86_page_table_writing_insn(const struct x86_emulate_ctxt *ctxt)
 /* The most iterations one call does, a page's worth of bytes. */
 #define REP_CHUNK_MAX	4096
 
+/*
+ * A REP string instruction with a 32-bit address size and ECX = 0 in 64-bit
+ * mode does nothing on AMD CPUs; Intel CPUs still write RCX, and RDI (STOS,
+ * MOVS) and RSI (MOVS) as 32-bit registers, clearing their upper halves
+ * (tests/emulator/difftest sees it on an Intel host, as the in-tree KVM's
+ * string_registers_quirk() models it).
+ */
+static void rep_zero_count(struct x86_emulate_ctxt *ctxt)
+{
+	u8 op = ctxt->insn.opcode & ~1;
+
+	if (!ctxt->intel || ctxt->mode != X86EMUL_MODE_PROT64 ||
+	    ctxt->insn.ad_bytes != 4)
+		return;
+	ctxt->regs[X86EMUL_RCX] = 0;
+	if (op == 0xa4 || op == 0xaa)
+		ctxt->regs[X86EMUL_RDI] = (u32)ctxt->regs[X86EMUL_RDI];
+	if (op == 0xa4)
+		ctxt->regs[X86EMUL_RSI] = (u32)ctxt->regs[X86EMUL_RSI];
+}
+
 static int emulate_string(struct x86_emulate_ctxt *ctxt)
 {
 	struct x86emul_insn *d = &ctxt->insn;
@@ -1611,8 +1632,13 @@ static int emulate_string(struct x86_emulate_ctxt *ctxt)
 	int rc;
 
 	for (;;) {
-		if (rep && !(ctxt->regs[X86EMUL_RCX] & am))
+		if (rep && !(ctxt->regs[X86EMUL_RCX] & am)) {
+			/* only before the first iteration: a count that
+			 * reaches 0 ends the loop below
+			 */
+			rep_zero_count(ctxt);
 			break;
+		}
 		save[0] = ctxt->regs[X86EMUL_RAX];
 		save[1] = ctxt->regs[X86EMUL_RSI];
 		save[2] = ctxt->regs[X86EMUL_RDI];

@@ -294,6 +294,7 @@ struct x86_emulate_ctxt {
 	/* Guest state: [IN ] before decode, [OUT] after emulate. */
 	int mode;				/* X86EMUL_MODE_* */
 	u8 cpl;					/* 0 in real mode */
+	bool intel;		/* the guest's CPUID vendor is Intel: its quirks */
 	u64 regs[X86EMUL_NR_REGS];
 	u64 rip;
 	u64 rflags;

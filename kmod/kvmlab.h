@@ -338,6 +338,7 @@ int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 		      struct kvm_cpuid2 __user *ucpuid);
 void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu);
+bool kvmlab_guest_is_intel(struct kvmlab_vcpu *vcpu);
 struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 					   u32 idx);
 int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,

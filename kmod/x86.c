@@ -159,6 +159,15 @@ struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 	return NULL;
 }
 
+/* The vendor string of the guest's CPUID leaf 0 is "GenuineIntel". */
+bool kvmlab_guest_is_intel(struct kvmlab_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
+
+	return base && base->ebx == 0x756e6547 && base->ecx == 0x6c65746e &&
+	       base->edx == 0x49656e69;
+}
+
 /* Out-of-range leaves: Intel CPUs answer with the highest basic leaf,
  * AMD CPUs with zeros; the guest's vendor string decides, as in the
  * in-tree KVM.
@@ -169,8 +178,7 @@ static struct kvm_cpuid_entry2 *out_of_range(struct kvmlab_vcpu *vcpu,
 	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
 	struct kvm_cpuid_entry2 *cls;
 
-	if (!base || base->ebx != 0x756e6547 || base->ecx != 0x6c65746e ||
-	    base->edx != 0x49656e69)	/* "GenuineIntel" */
+	if (!kvmlab_guest_is_intel(vcpu))
 		return NULL;
 	cls = kvmlab_find_cpuid(vcpu, fn & 0x80000000, 0);
 	if (cls && fn <= cls->eax)

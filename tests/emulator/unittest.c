@@ -776,6 +776,39 @@ static void test_rep_chunks(void)
 	rc = exec("67 f3 aa");
 	CHECK(rc == X86EMUL_CONTINUE && c.rip == 0x1003 &&
 	      c.regs[X86EMUL_RCX] == 0x100000000ULL);
+	/* the same on an Intel guest: RCX, RDI (stos, movs) and RSI (movs)
+	 * written as 32-bit registers; lods and cmps only RCX
+	 */
+	{
+		static const struct { const char *hex; bool si, di; } q[] = {
+			{ "67 f3 aa", false, true },
+			{ "67 f3 a5", true, true },
+			{ "67 f3 ad", false, false },
+			{ "67 f3 a6", false, false },
+		};
+		const u64 hi = 0x500000000ULL;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			reset(X86EMUL_MODE_PROT64);
+			c.intel = true;
+			c.regs[X86EMUL_RCX] = 0x100000000ULL;
+			c.regs[X86EMUL_RSI] = hi | 0x2000;
+			c.regs[X86EMUL_RDI] = hi | 0x3000;
+			rc = exec(q[i].hex);
+			CHECK(rc == X86EMUL_CONTINUE && c.rip == 0x1003 &&
+			      c.regs[X86EMUL_RCX] == 0 &&
+			      c.regs[X86EMUL_RSI] == (q[i].si ? 0 : hi) + 0x2000 &&
+			      c.regs[X86EMUL_RDI] == (q[i].di ? 0 : hi) + 0x3000);
+		}
+		/* a 64-bit address size is no quirk */
+		reset(X86EMUL_MODE_PROT64);
+		c.intel = true;
+		c.regs[X86EMUL_RDI] = hi;
+		rc = exec("f3 aa");
+		CHECK(rc == X86EMUL_CONTINUE && c.regs[X86EMUL_RDI] == hi &&
+		      c.regs[X86EMUL_RCX] == 0);
+	}
 }
 
 /* Shifts, mul/div, setcc, cmovcc, movbe, shld/shrd, bit scans. */
