@@ -3,8 +3,8 @@
 #   make            build everything          make V=1   verbose
 #   make deps       install missing Debian packages (scripts/install-deps)
 #   make check      deps, build, run every test (tests/run), summary
-#   make check-vmx  deps, build, the VT-x backend on a subset of the guests
-#                   in the Bochs lab (tests/vmx/run; separate: Bochs is slow)
+#   make check-vmx  deps, build, make check's VT-x part alone: a subset of the guests
+#                   in the Bochs lab (tests/vmx/run)
 #   make bench      deps, build, run the benchmark suite (bench/run), then
 #                   the figures and the paper (make paper); results/
 #   make paper      figures and paper from results/bench.csv (no lab run):
