@@ -455,7 +455,7 @@ static void load_ctxt(struct kvmlab_vcpu *vcpu, struct x86_emulate_ctxt *c)
 		c->mode = s.db ? X86EMUL_MODE_PROT32 : X86EMUL_MODE_PROT16;
 	kvmlab_arch->get_segment(vcpu, &s, SEG_SS);
 	c->cpl = c->mode == X86EMUL_MODE_REAL ? 0 : s.dpl;
-	c->intel = kvmlab_guest_is_intel(vcpu);
+	c->intel = vcpu->guest_intel;
 	memcpy(c->regs, vcpu->regs, sizeof(c->regs));
 	c->rip = vcpu->rip;
 	c->rflags = kvmlab_arch->get_rflags(vcpu);

@@ -169,6 +169,7 @@ struct kvmlab_vcpu {
 
 	int nr_cpuid;
 	struct kvm_cpuid_entry2 *cpuid;
+	bool guest_intel;	/* CPUID's vendor: what the emulator mimics */
 
 	/* An external interrupt from userspace's PIC/APIC (KVM_INTERRUPT),
 	 * not yet handed to the CPU: irq.c.
@@ -338,7 +339,6 @@ int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 		      struct kvm_cpuid2 __user *ucpuid);
 void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu);
-bool kvmlab_guest_is_intel(struct kvmlab_vcpu *vcpu);
 struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 					   u32 idx);
 int kvmlab_get_msrs(struct kvmlab_vcpu *vcpu, struct kvm_msrs __user *umsrs,

@@ -120,6 +120,15 @@ int kvmlab_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 	return 0;
 }
 
+/* The vendor string of the guest's CPUID leaf 0 is "GenuineIntel". */
+static bool guest_is_intel(struct kvmlab_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
+
+	return base && base->ebx == 0x756e6547 && base->ecx == 0x6c65746e &&
+	       base->edx == 0x49656e69;
+}
+
 int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 		      struct kvm_cpuid2 __user *ucpuid)
 {
@@ -140,6 +149,7 @@ int kvmlab_set_cpuid2(struct kvmlab_vcpu *vcpu,
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->nr_cpuid = c.nent;
+	vcpu->guest_intel = guest_is_intel(vcpu);
 	return 0;
 }
 
@@ -159,15 +169,6 @@ struct kvm_cpuid_entry2 *kvmlab_find_cpuid(struct kvmlab_vcpu *vcpu, u32 fn,
 	return NULL;
 }
 
-/* The vendor string of the guest's CPUID leaf 0 is "GenuineIntel". */
-bool kvmlab_guest_is_intel(struct kvmlab_vcpu *vcpu)
-{
-	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
-
-	return base && base->ebx == 0x756e6547 && base->ecx == 0x6c65746e &&
-	       base->edx == 0x49656e69;
-}
-
 /* Out-of-range leaves: Intel CPUs answer with the highest basic leaf,
  * AMD CPUs with zeros; the guest's vendor string decides, as in the
  * in-tree KVM.
@@ -175,15 +176,14 @@ bool kvmlab_guest_is_intel(struct kvmlab_vcpu *vcpu)
 static struct kvm_cpuid_entry2 *out_of_range(struct kvmlab_vcpu *vcpu,
 					     u32 fn, u32 idx)
 {
-	struct kvm_cpuid_entry2 *base = kvmlab_find_cpuid(vcpu, 0, 0);
 	struct kvm_cpuid_entry2 *cls;
 
-	if (!kvmlab_guest_is_intel(vcpu))
+	if (!vcpu->guest_intel)	/* (so leaf 0 is there) */
 		return NULL;
 	cls = kvmlab_find_cpuid(vcpu, fn & 0x80000000, 0);
 	if (cls && fn <= cls->eax)
 		return NULL;
-	return kvmlab_find_cpuid(vcpu, base->eax, idx);
+	return kvmlab_find_cpuid(vcpu, kvmlab_find_cpuid(vcpu, 0, 0)->eax, idx);
 }
 
 void kvmlab_emulate_cpuid(struct kvmlab_vcpu *vcpu)
